@@ -1,0 +1,135 @@
+/**
+ * The composition root: opens the database (migrating it), builds the runtime, the outbox, the
+ * HTTP server and every configured channel, and closes them in order on shutdown.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { channelModules as defaultChannelModules } from '../bots/index.js';
+import type { ChannelHandle, ChannelModule } from './channels.js';
+import type { Config } from './config.js';
+import { openDatabase, type Database } from './db/client.js';
+import { InMemoryEventBus, type EventBus } from './events/bus.js';
+import { registerHealthRoutes } from './http/health.js';
+import { buildHttpServer } from './http/server.js';
+import { createLogger } from './logging.js';
+import type { ChannelPort } from './messages/types.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { OutboxDispatcher } from './outbox/dispatcher.js';
+import { deriveKeys, resolveAppSecret, type AppKeys } from './privacy/secrets.js';
+import { defaultDetector, type RiskDetector } from './risk/index.js';
+import { Runtime } from './runtime/handle-turn.js';
+import type { EffectHandler } from './runtime/turn-context.js';
+import type { FlowDefinition } from '../flows/types.js';
+
+export interface AppOptions {
+  logger?: Logger;
+  /** An already open database (tests pass an in-memory PGlite); otherwise one is opened from config. */
+  database?: Database;
+  channelModules?: ChannelModule[];
+  /** Extra send ports (tests, the terminal chat). */
+  ports?: ChannelPort[];
+  detector?: RiskDetector;
+  effects?: Record<string, EffectHandler>;
+  /** The conversation flow (default: flows/index.ts DEFAULT_FLOW). */
+  flow?: FlowDefinition;
+  clock?: () => Date;
+}
+
+export interface App {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  keys: AppKeys;
+  bus: EventBus;
+  metrics: Metrics;
+  runtime: Runtime;
+  outbox: OutboxDispatcher;
+  server: FastifyInstance;
+  ports: Map<string, ChannelPort>;
+  channels: Record<string, boolean>;
+  /** Starts listening on config.PORT; returns the base URL. */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const dataDir = config.DATABASE_URL ? null : config.DATA_DIR;
+  const database = options.database ?? (await openDatabase(config.DATABASE_URL ? { kind: 'postgres', url: config.DATABASE_URL } : { kind: 'pglite', dataDir }));
+  const keys = deriveKeys(resolveAppSecret({ appSecret: config.APP_SECRET, dataDir: options.database ? null : dataDir }));
+  const bus = new InMemoryEventBus();
+  const metrics = createMetrics();
+  const ports = new Map<string, ChannelPort>();
+  for (const port of options.ports ?? []) ports.set(port.channel, port);
+
+  const outbox = new OutboxDispatcher({
+    db: database.prisma,
+    ports,
+    logger: logger.child({ component: 'outbox' }),
+    maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
+    ...(options.clock ? { clock: options.clock } : {}),
+    onSent: (channel) => metrics.outboxSent.inc({ channel }),
+    onFailed: (channel, code) => metrics.outboxFailed.inc({ channel, code }),
+  });
+
+  const runtime = new Runtime({
+    db: database.prisma,
+    pseudonymKey: keys.pseudonymKey,
+    detector: options.detector ?? defaultDetector,
+    bus,
+    riskHandoffLevel: config.RISK_HANDOFF_LEVEL,
+    slaSeconds: config.HANDOFF_SLA_SECONDS,
+    defaultLocale: config.DEFAULT_LOCALE,
+    effects: options.effects ?? {},
+    ...(options.flow ? { flow: options.flow } : {}),
+    onOutbound: () => outbox.kick(),
+    onTurn: (channel, status, seconds) => {
+      metrics.turns.inc({ channel, status });
+      metrics.turnSeconds.observe({ channel }, seconds);
+    },
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+
+  const server = buildHttpServer(logger);
+  const channels: Record<string, boolean> = {};
+  const handles: ChannelHandle[] = [];
+  for (const module of options.channelModules ?? defaultChannelModules) {
+    channels[module.name] = module.enabled(config);
+    if (!channels[module.name]) continue;
+    const handle = await module.start({ config, runtime, db: database.prisma, bus, logger: logger.child({ channel: module.name }), server, tokenKey: keys.tokenKey });
+    if (handle.port) ports.set(handle.port.channel, handle.port);
+    handles.push(handle);
+  }
+  registerHealthRoutes(server, { database, channels: () => channels, metrics, metricsEnabled: config.METRICS_ENABLED, startedAt: new Date() });
+
+  let closed: Promise<void> | undefined;
+  return {
+    config,
+    logger,
+    database,
+    keys,
+    bus,
+    metrics,
+    runtime,
+    outbox,
+    server,
+    ports,
+    channels,
+    async listen() {
+      const address = await server.listen({ port: config.PORT, host: config.HOST });
+      outbox.start();
+      for (const handle of handles) await handle.afterListen?.();
+      return address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
+    },
+    close() {
+      closed ??= (async () => {
+        await server.close(); // stops accepting; waits for requests in flight (and their turns)
+        await runtime.drain();
+        for (const handle of handles) await handle.stop?.();
+        await outbox.stop();
+        await database.close();
+      })();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * Configuration from the environment, validated once at start-up. A bad value stops the process
+ * with a message naming the variable; secrets are never printed.
+ */
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const riskLevel = z.enum(['elevated', 'high', 'emergency']);
+const optionalText = z.string().trim().min(1).optional();
+const url = z.string().url();
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PUBLIC_URL: url.optional(),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL').optional(),
+  DATA_DIR: z.string().default('./data'),
+  APP_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  DEFAULT_LOCALE: z.enum(['vi', 'en']).default('vi'),
+  RISK_HANDOFF_LEVEL: riskLevel.default('high'),
+  HANDOFF_SLA_SECONDS: z.coerce.number().int().min(5).default(60),
+  RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
+  OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(12),
+  CONSOLE_ADMIN_EMAIL: z.string().email().optional(),
+  CONSOLE_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  TELEGRAM_BOT_TOKEN: optionalText,
+  TELEGRAM_API_ROOT: url.default('https://api.telegram.org'),
+  TELEGRAM_MODE: z.enum(['polling', 'webhook']).optional(),
+  TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'only letters, digits, _ and -').optional(),
+  LINE_CHANNEL_SECRET: optionalText,
+  LINE_CHANNEL_ACCESS_TOKEN: optionalText,
+  LINE_API_BASE_URL: url.default('https://api.line.me'),
+  ZALO_OA_SECRET_KEY: optionalText,
+  ZALO_APP_ID: optionalText,
+  ZALO_ACCESS_TOKEN: optionalText,
+  ZALO_REFRESH_TOKEN: optionalText,
+  ZALO_APP_SECRET: optionalText,
+  ZALO_API_BASE_URL: url.default('https://openapi.zalo.me'),
+  ZALO_OAUTH_BASE_URL: url.default('https://oauth.zaloapp.com'),
+  MICROSOFT_APP_ID: optionalText,
+  MICROSOFT_APP_PASSWORD: optionalText,
+  MICROSOFT_APP_TENANT_ID: optionalText,
+  MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
+  METRICS_ENABLED: bool.default(true),
+});
+
+export type Config = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Parses the environment; empty strings count as unset. Throws ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  const has = (name: string) => name in cleaned;
+  if (has('DATABASE_URL') && !has('APP_SECRET')) {
+    problems.push('APP_SECRET: required with DATABASE_URL (every instance must share it: it keys pseudonyms and report encryption)');
+  }
+  if (has('CONSOLE_ADMIN_EMAIL') !== has('CONSOLE_ADMIN_PASSWORD')) {
+    problems.push('CONSOLE_ADMIN_EMAIL and CONSOLE_ADMIN_PASSWORD: set both or neither');
+  }
+  if (has('LINE_CHANNEL_SECRET') !== has('LINE_CHANNEL_ACCESS_TOKEN')) {
+    problems.push('LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN: set both or neither');
+  }
+  if (cleaned.TELEGRAM_MODE === 'webhook' && !has('TELEGRAM_WEBHOOK_SECRET')) {
+    problems.push('TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_MODE=webhook');
+  }
+  if (problems.length || !parsed.success) throw new ConfigError(problems);
+  const config = parsed.data;
+  return config;
+}
+
+export type DatabaseConfig = { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string | null };
+
+/** Which database to open: PostgreSQL when DATABASE_URL is set, otherwise PGlite under DATA_DIR. */
+export function loadDatabaseConfig(env: NodeJS.ProcessEnv): DatabaseConfig {
+  const url = env.DATABASE_URL?.trim();
+  if (url) return { kind: 'postgres', url };
+  return { kind: 'pglite', dataDir: env.DATA_DIR?.trim() || './data' };
+}

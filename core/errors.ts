@@ -1,0 +1,49 @@
+/** Errors with stable codes. The code is what logs, APIs and tests rely on; messages may change. */
+
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'BAD_INPUT'
+  | 'UNKNOWN_CHANNEL'
+  | 'CAS_CONFLICT'
+  | 'DELIVERY_RETRYABLE'
+  | 'DELIVERY_REJECTED'
+  | 'DELIVERY_UNREACHABLE'
+  | 'NOT_FOUND'
+  | 'FORBIDDEN'
+  | 'UNAUTHORIZED'
+  | 'RATE_LIMITED'
+  | 'CONFLICT'
+  | 'SHUTTING_DOWN';
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly httpStatus = 400,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+/** Thrown by a channel's send port. retryable errors are retried with backoff by the outbox. */
+export class DeliveryError extends Error {
+  constructor(
+    readonly code: 'DELIVERY_RETRYABLE' | 'DELIVERY_REJECTED' | 'DELIVERY_UNREACHABLE',
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'DeliveryError';
+  }
+  get retryable(): boolean {
+    return this.code === 'DELIVERY_RETRYABLE';
+  }
+}
+
+/** A concurrent turn changed the conversation first; the whole turn is retried. */
+export class CasConflictError extends AppError {
+  constructor() {
+    super('CAS_CONFLICT', 'conversation changed concurrently', 409);
+  }
+}

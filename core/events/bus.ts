@@ -1,0 +1,38 @@
+/**
+ * Events other parts of the product react to live (console queue, web chat sockets). One process
+ * uses the in-memory bus; instances sharing PostgreSQL can use a LISTEN/NOTIFY implementation of
+ * the same interface. Events carry ids only, never message text.
+ */
+import { EventEmitter } from 'node:events';
+
+export type BusEvent =
+  | { type: 'handoff.created'; handoffId: string; conversationId: string; priority: number }
+  | { type: 'handoff.updated'; handoffId: string; conversationId: string }
+  | { type: 'conversation.message'; conversationId: string; messageId: string; direction: 'inbound' | 'outbound' }
+  | { type: 'outbox.pending'; conversationId: string }
+  | { type: 'sla.breached'; handoffId: string; conversationId: string };
+
+export interface EventBus {
+  publish(event: BusEvent): void;
+  subscribe(listener: (event: BusEvent) => void): () => void;
+}
+
+export class InMemoryEventBus implements EventBus {
+  private readonly emitter = new EventEmitter().setMaxListeners(0);
+
+  publish(event: BusEvent): void {
+    this.emitter.emit('event', event);
+  }
+
+  subscribe(listener: (event: BusEvent) => void): () => void {
+    const safe = (event: BusEvent) => {
+      try {
+        listener(event);
+      } catch {
+        // a failing listener must not break the publisher's turn
+      }
+    };
+    this.emitter.on('event', safe);
+    return () => this.emitter.off('event', safe);
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * The canonical message model every channel shares. Adapters build InboundMessage from a
+ * platform update and render OutboundMessage into platform widgets; nothing else crosses.
+ */
+
+export type InboundKind = 'text' | 'choice' | 'location' | 'attachment' | 'command';
+
+export interface GeoPoint {
+  latitude: number;
+  longitude: number;
+}
+
+export interface InboundPayload {
+  /** What the user typed (kind text), or a caption. */
+  text?: string;
+  /** The id of a choice the user pressed (kind choice). */
+  choiceId?: string;
+  /** Command name without the slash, lower case (kind command), e.g. "start", "lang". */
+  command?: string;
+  commandArgs?: string;
+  location?: GeoPoint;
+  /** Attachments are never downloaded or stored; only their type is noted. */
+  attachmentType?: string;
+}
+
+export interface InboundMessage {
+  channel: string;
+  /** The platform's user id; only its HMAC is stored unless the channel needs it to reply. */
+  externalUserId: string;
+  /** Where replies go, when different from the user id (Telegram chat id, LINE group). */
+  externalChatId?: string;
+  /** The platform's unique id for this update/message: the dedupe key. */
+  externalMessageId: string;
+  kind: InboundKind;
+  payload: InboundPayload;
+  /** The language the platform reports for the user (e.g. Telegram language_code). */
+  localeHint?: string;
+  /** A channel-specific reply handle that expires (LINE reply token), used by that channel's renderer. */
+  replyHandle?: { value: string; expiresAt: string };
+}
+
+export interface OutboundChoice {
+  id: string;
+  label: string;
+}
+
+/** A rendered message ready for any channel: text in the conversation's language and choices. */
+export interface OutboundMessage {
+  text: string;
+  choices?: OutboundChoice[];
+  /** Optional list rendering hint (directory results): channels with cards may show them as cards. */
+  cards?: { title: string; body: string; choiceId?: string }[];
+  /** Marks messages that must stand out (emergency guidance). */
+  urgent?: boolean;
+  /** Who wrote it. */
+  author: 'bot' | 'counsellor' | 'system';
+}
+
+/** Where a channel delivers an outbound message. */
+export interface DeliveryTarget {
+  conversationId: string;
+  externalUserId: string | null;
+  externalChatId: string | null;
+  replyHandle?: { value: string; expiresAt: string } | null;
+}
+
+/** A channel's outgoing side. Throws DeliveryError for platform failures. */
+export interface ChannelPort {
+  channel: string;
+  send(target: DeliveryTarget, message: OutboundMessage): Promise<{ channelMessageId?: string } | void>;
+}

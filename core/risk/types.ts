@@ -1,0 +1,31 @@
+/** The risk detector contract used by the runtime. The full detector lives in core/risk/assess.ts. */
+export const RISK_LEVELS = ['none', 'elevated', 'high', 'emergency'] as const;
+export type RiskLevelName = (typeof RISK_LEVELS)[number];
+
+export interface RiskMatch {
+  /** Lexicon entry id, e.g. "vi.confinement.bi_nhot". */
+  id: string;
+  category: string;
+  level: RiskLevelName;
+  /** Character span in the normalised text; the text itself is never logged or stored here. */
+  start: number;
+  end: number;
+}
+
+export interface RiskAssessment {
+  level: RiskLevelName;
+  categories: string[];
+  matches: RiskMatch[];
+  /** Someone writing about another person (my sister, bạn em...). */
+  thirdParty?: boolean;
+}
+
+export interface RiskDetector {
+  assess(text: string, locale?: string): RiskAssessment;
+}
+
+export function riskRank(level: RiskLevelName): number {
+  return RISK_LEVELS.indexOf(level);
+}
+
+export const NO_RISK: RiskAssessment = { level: 'none', categories: [], matches: [] };

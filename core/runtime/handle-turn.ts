@@ -1,0 +1,403 @@
+/**
+ * handleTurn: one inbound message, end to end, in one transaction (see ../shared/design.md):
+ * dedupe → risk check → counsellor gate → escalation → flow step → compare-and-swap persist →
+ * outbound messages written as pending for the outbox.
+ */
+import pRetry from 'p-retry';
+import { z } from 'zod';
+import type { FlowDefinition, FlowEvent, FlowOutput, Locale } from '../../flows/types.js';
+import { DEFAULT_FLOW } from '../../flows/index.js';
+import type { Db } from '../db/client.js';
+import { TURN_TX_OPTIONS, type Tx } from '../db/tx.js';
+import { AppError, CasConflictError } from '../errors.js';
+import type { EventBus, BusEvent } from '../events/bus.js';
+import { toLocale } from '../i18n/index.js';
+import type { InboundMessage, OutboundChoice, OutboundMessage } from '../messages/types.js';
+import { pseudonymFor } from '../privacy/pseudonym.js';
+import { enqueueHandoff, queuePosition, type HandoffReason } from '../queue/handoffs.js';
+import { riskRank, type RiskAssessment, type RiskDetector, type RiskLevelName } from '../risk/types.js';
+import { openFlowSession, type FlowSession } from './flow-session.js';
+import { toFlowEvent } from './intents.js';
+import { renderReply } from './render.js';
+import type { EffectHandler, TurnContext } from './turn-context.js';
+
+export interface RuntimeOptions {
+  db: Db;
+  pseudonymKey: Buffer;
+  detector: RiskDetector;
+  bus: EventBus;
+  riskHandoffLevel: Exclude<RiskLevelName, 'none'>;
+  slaSeconds: number;
+  defaultLocale: Locale;
+  flow?: FlowDefinition;
+  effects?: Record<string, EffectHandler>;
+  /** Called after commit when new outbound messages are pending (wakes the outbox). */
+  onOutbound?: (conversationId: string) => void;
+  /** Called after every turn (metrics). */
+  onTurn?: (channel: string, status: TurnResult['status'] | 'error', seconds: number) => void;
+  clock?: () => Date;
+}
+
+export interface TurnResult {
+  status: 'handled' | 'duplicate' | 'forwarded';
+  conversationId: string;
+  messageId?: string;
+  outboundIds: string[];
+  risk: RiskAssessment;
+  handoffId?: string;
+}
+
+const inboundSchema = z.object({
+  channel: z.string().min(1).max(32),
+  externalUserId: z.string().min(1).max(256),
+  externalChatId: z.string().max(256).optional(),
+  externalMessageId: z.string().min(1).max(256),
+  kind: z.enum(['text', 'choice', 'location', 'attachment', 'command']),
+  payload: z.object({
+    text: z.string().max(10_000).optional(),
+    choiceId: z.string().max(128).optional(),
+    command: z.string().max(64).optional(),
+    commandArgs: z.string().max(256).optional(),
+    location: z.object({ latitude: z.number().min(-90).max(90), longitude: z.number().min(-180).max(180) }).optional(),
+    attachmentType: z.string().max(64).optional(),
+  }),
+  localeHint: z.string().max(35).optional(),
+  replyHandle: z.object({ value: z.string().max(512), expiresAt: z.string() }).optional(),
+});
+
+const MAX_EFFECT_ROUNDS = 8;
+
+export class Runtime {
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private closing = false;
+  private readonly flow: FlowDefinition;
+
+  constructor(private readonly options: RuntimeOptions) {
+    this.flow = options.flow ?? DEFAULT_FLOW;
+  }
+
+  /** Processes one inbound message. Safe to call concurrently and to repeat (retried webhooks). */
+  handleTurn(inbound: InboundMessage): Promise<TurnResult> {
+    if (this.closing) return Promise.reject(new AppError('SHUTTING_DOWN', 'the service is shutting down', 503));
+    const parsed = inboundSchema.safeParse(inbound);
+    if (!parsed.success) {
+      return Promise.reject(new AppError('BAD_INPUT', `invalid inbound message: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`, 400));
+    }
+    const started = performance.now();
+    const work = this.runWithRetry(parsed.data as InboundMessage).then(
+      (result) => {
+        this.options.onTurn?.(inbound.channel, result.status, (performance.now() - started) / 1000);
+        return result;
+      },
+      (err: unknown) => {
+        this.options.onTurn?.(inbound.channel, 'error', (performance.now() - started) / 1000);
+        throw err;
+      },
+    );
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work)).catch(() => {});
+    return work;
+  }
+
+  /** Stops taking new turns and waits for the ones in flight (graceful shutdown). */
+  async drain(): Promise<void> {
+    this.closing = true;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  private async runWithRetry(inbound: InboundMessage): Promise<TurnResult> {
+    const events: BusEvent[] = [];
+    const result = await pRetry(
+      async () => {
+        events.length = 0;
+        return this.options.db.$transaction((tx) => this.turn(tx, inbound, events), TURN_TX_OPTIONS);
+      },
+      {
+        retries: 8,
+        minTimeout: 5,
+        maxTimeout: 200,
+        randomize: true,
+        shouldRetry: ({ error }) => error instanceof CasConflictError,
+      },
+    );
+    for (const event of events) this.options.bus.publish(event);
+    if (result.outboundIds.length) this.options.onOutbound?.(result.conversationId);
+    return result;
+  }
+
+  private async turn(tx: Tx, inbound: InboundMessage, events: BusEvent[]): Promise<TurnResult> {
+    const now = this.options.clock?.() ?? new Date();
+    const { conversation, identityId } = await this.openConversation(tx, inbound, now);
+
+    const [stored] = await tx.message.createManyAndReturn({
+      data: [
+        {
+          conversationId: conversation.id,
+          channel: inbound.channel,
+          direction: 'inbound',
+          author: 'user',
+          kind: inbound.kind,
+          text: inbound.payload.text ?? null,
+          payload: inboundPayloadForStorage(inbound),
+          channelMessageId: inbound.externalMessageId,
+          status: 'received',
+          createdAt: now,
+        },
+      ],
+      skipDuplicates: true,
+      select: { id: true },
+    });
+    if (!stored) {
+      return { status: 'duplicate', conversationId: conversation.id, outboundIds: [], risk: { level: 'none', categories: [], matches: [] } };
+    }
+
+    let locale = (toLocale(conversation.locale) ?? this.options.defaultLocale) as Locale;
+    const riskText = [inbound.payload.text].filter(Boolean).join(' ');
+    const risk = riskText ? this.options.detector.assess(riskText, locale) : { level: 'none' as const, categories: [], matches: [] };
+    if (risk.level !== 'none') {
+      await tx.riskEvent.create({
+        data: {
+          conversationId: conversation.id,
+          messageId: stored.id,
+          level: risk.level,
+          categories: risk.categories,
+          matches: risk.matches.map((m) => ({ id: m.id, category: m.category, level: m.level, start: m.start, end: m.end })),
+          source: 'risk',
+          createdAt: now,
+        },
+      });
+    }
+    events.push({ type: 'conversation.message', conversationId: conversation.id, messageId: stored.id, direction: 'inbound' });
+
+    // Counsellor gate: a human owns the chat, or it waits for one. Store, raise priority, forward; the bot stays quiet.
+    if (conversation.status === 'queued' || conversation.status === 'counsellor') {
+      let handoffId: string | undefined;
+      if (risk.level !== 'none') {
+        const queued = await enqueueHandoff(tx, {
+          conversationId: conversation.id,
+          level: risk.level,
+          categories: risk.categories,
+          reason: 'risk',
+          slaSeconds: this.options.slaSeconds,
+          now,
+        });
+        handoffId = queued.handoffId;
+        if (queued.raised) events.push({ type: 'handoff.updated', handoffId: queued.handoffId, conversationId: conversation.id });
+      }
+      await this.casUpdate(tx, conversation.id, conversation.version, { lastActivityAt: now });
+      return { status: 'forwarded', conversationId: conversation.id, messageId: stored.id, outboundIds: [], risk, ...(handoffId ? { handoffId } : {}) };
+    }
+
+    const outbound: OutboundMessage[] = [];
+    const ctx: TurnContext = {
+      tx,
+      conversationId: conversation.id,
+      channel: inbound.channel,
+      now,
+      get locale() {
+        return locale;
+      },
+      set locale(value: Locale) {
+        locale = value;
+      },
+      send: (message) => outbound.push(message),
+      say: (reply) => outbound.push(renderReply(locale, { type: 'reply', ...reply })),
+    };
+
+    let status: 'bot' | 'queued' = 'bot';
+    let handoffId: string | undefined;
+    const handoff = async (level: RiskLevelName, reason: HandoffReason, categories: string[]) => {
+      const queued = await enqueueHandoff(tx, { conversationId: conversation.id, level, categories, reason, slaSeconds: this.options.slaSeconds, now });
+      handoffId = queued.handoffId;
+      status = 'queued';
+      if (level === 'emergency' || reason === 'in_danger') ctx.say({ key: 'handoff.emergency', urgent: true });
+      ctx.say({ key: 'handoff.queued', params: { position: await queuePosition(tx, queued.handoffId) } });
+      events.push({ type: queued.created ? 'handoff.created' : 'handoff.updated', handoffId: queued.handoffId, conversationId: conversation.id, priority: queued.priority } as BusEvent);
+    };
+
+    let snapshot: unknown = conversation.snapshot;
+    let erase = false;
+    if (risk.level !== 'none' && riskRank(risk.level) >= riskRank(this.options.riskHandoffLevel)) {
+      // Escalate at once; the flow is paused where it was (a report draft stays in the snapshot).
+      await handoff(risk.level, 'risk', risk.categories);
+    } else {
+      const session = openFlowSession(this.flow, conversation.snapshot === null ? null : conversation);
+      try {
+        if (session.reset) ctx.say({ key: 'common.flowUpdated' });
+        const event = toFlowEvent(inbound, conversation.offeredChoices as OutboundChoice[] | null, locale);
+        let outputs = session.startOutputs;
+        if (session.reset) outputs = [...outputs, ...session.send({ type: 'MENU' })];
+        else if (!session.fresh || startsFreshConversation(event)) outputs = [...outputs, ...session.send(event)];
+        for (let round = 0; outputs.length && round < MAX_EFFECT_ROUNDS; round++) {
+          const followUps: FlowEvent[] = [];
+          for (const output of outputs) {
+            const next = await this.perform(ctx, output, {
+              handoff: (reason, categories) => handoff(reason === 'in_danger' ? 'emergency' : risk.level, reason, categories),
+              erase: () => {
+                erase = true;
+              },
+            });
+            if (next) followUps.push(next);
+          }
+          outputs = followUps.flatMap((e) => session.send(e));
+        }
+        snapshot = session.persisted();
+      } finally {
+        session.stop();
+      }
+    }
+
+    let conversationId = conversation.id;
+    if (erase) {
+      conversationId = await this.eraseConversation(tx, conversation.id, identityId, inbound, locale, now);
+      outbound.length = 0;
+      ctx.say({ key: 'privacy.deleted' });
+    } else {
+      const lastChoices = [...outbound].reverse().find((m) => m.author === 'bot');
+      await this.casUpdate(tx, conversation.id, conversation.version, {
+        snapshot: snapshot as object,
+        machineId: this.flow.id,
+        machineVersion: this.flow.version,
+        locale,
+        status,
+        lastActivityAt: now,
+        ...(lastChoices ? { offeredChoices: (lastChoices.choices ?? []) as unknown as object } : {}),
+      });
+    }
+
+    const outboundIds = await this.writeOutbound(tx, conversationId, inbound, outbound, now);
+    for (const id of outboundIds) events.push({ type: 'conversation.message', conversationId, messageId: id, direction: 'outbound' });
+    return { status: 'handled', conversationId, messageId: stored.id, outboundIds, risk, ...(handoffId ? { handoffId } : {}) };
+  }
+
+  private async perform(
+    ctx: TurnContext,
+    output: FlowOutput,
+    actions: { handoff(reason: HandoffReason, categories: string[]): Promise<void>; erase(): void },
+  ): Promise<FlowEvent | void> {
+    switch (output.type) {
+      case 'reply':
+        ctx.say(output);
+        return;
+      case 'setLocale':
+        ctx.locale = output.locale;
+        return;
+      case 'handoff':
+        await actions.handoff(output.reason, output.categories ?? []);
+        return;
+      case 'erase':
+        actions.erase();
+        return;
+      case 'effect': {
+        const handler = this.options.effects?.[output.name];
+        if (!handler) throw new Error(`no effect handler for ${output.name}`);
+        return handler(ctx, output.data);
+      }
+    }
+  }
+
+  private async openConversation(tx: Tx, inbound: InboundMessage, now: Date) {
+    const userHash = pseudonymFor(this.options.pseudonymKey, inbound.channel, inbound.externalUserId);
+    const identity = await tx.channelIdentity.upsert({
+      where: { channel_userHash: { channel: inbound.channel, userHash } },
+      create: { channel: inbound.channel, userHash, externalUserId: inbound.externalUserId },
+      update: {},
+      select: { id: true },
+    });
+    // One turn per person at a time: later turns wait here, then see the first one's result.
+    await tx.$queryRaw`SELECT id FROM "ChannelIdentity" WHERE id = ${identity.id}::uuid FOR UPDATE`;
+    const open = await tx.conversation.findFirst({
+      where: { identityId: identity.id, status: { not: 'closed' } },
+      orderBy: { createdAt: 'desc' },
+    });
+    if (open) {
+      if (inbound.externalChatId && open.externalChatId !== inbound.externalChatId) {
+        await tx.conversation.update({ where: { id: open.id }, data: { externalChatId: inbound.externalChatId } });
+      }
+      return { conversation: open, identityId: identity.id };
+    }
+    const conversation = await tx.conversation.create({
+      data: {
+        identityId: identity.id,
+        channel: inbound.channel,
+        externalChatId: inbound.externalChatId ?? null,
+        locale: toLocale(inbound.localeHint) ?? this.options.defaultLocale,
+        machineId: this.flow.id,
+        machineVersion: this.flow.version,
+        createdAt: now,
+        lastActivityAt: now,
+      },
+    });
+    return { conversation, identityId: identity.id };
+  }
+
+  /** Writes the conversation only if nobody else did since we read it; otherwise the whole turn is retried. */
+  private async casUpdate(tx: Tx, id: string, expectedVersion: number, data: Parameters<Tx['conversation']['updateMany']>[0]['data']) {
+    const { count } = await tx.conversation.updateMany({
+      where: { id, version: expectedVersion },
+      data: { ...data, version: { increment: 1 } },
+    });
+    if (count !== 1) throw new CasConflictError();
+  }
+
+  private async eraseConversation(tx: Tx, conversationId: string, identityId: string, inbound: InboundMessage, locale: Locale, now: Date): Promise<string> {
+    await tx.conversation.delete({ where: { id: conversationId } });
+    const fresh = await tx.conversation.create({
+      data: {
+        identityId,
+        channel: inbound.channel,
+        externalChatId: inbound.externalChatId ?? null,
+        locale,
+        machineId: this.flow.id,
+        machineVersion: this.flow.version,
+        createdAt: now,
+        lastActivityAt: now,
+      },
+    });
+    return fresh.id;
+  }
+
+  private async writeOutbound(tx: Tx, conversationId: string, inbound: InboundMessage, messages: OutboundMessage[], now: Date): Promise<string[]> {
+    if (!messages.length) return [];
+    const rows = await tx.message.createManyAndReturn({
+      data: messages.map((m) => ({
+        conversationId,
+        channel: inbound.channel,
+        direction: 'outbound' as const,
+        author: m.author,
+        kind: 'text',
+        text: m.text,
+        payload: JSON.parse(JSON.stringify({
+          ...(m.choices ? { choices: m.choices } : {}),
+          ...(m.cards ? { cards: m.cards } : {}),
+          ...(m.urgent ? { urgent: true } : {}),
+          ...(inbound.replyHandle ? { replyHandle: inbound.replyHandle } : {}),
+        })) as object,
+        status: 'pending' as const,
+        nextAttemptAt: now,
+        createdAt: now,
+      })),
+      select: { id: true, seq: true },
+    });
+    return rows.sort((a, b) => (a.seq < b.seq ? -1 : 1)).map((r) => r.id);
+  }
+}
+
+/** On first contact the welcome is the answer; only a choice or a global intent is also applied. */
+function startsFreshConversation(event: FlowEvent): boolean {
+  return !['TEXT', 'START', 'ATTACHMENT', 'LOCATION'].includes(event.type);
+}
+
+function inboundPayloadForStorage(inbound: InboundMessage): object {
+  const { payload } = inbound;
+  return {
+    ...(payload.choiceId ? { choiceId: payload.choiceId } : {}),
+    ...(payload.command ? { command: payload.command } : {}),
+    ...(payload.location ? { location: payload.location } : {}),
+    ...(payload.attachmentType ? { attachmentType: payload.attachmentType } : {}),
+  };
+}

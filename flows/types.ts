@@ -1,0 +1,58 @@
+/**
+ * The contract between pure flows and the runtime. Flows receive FlowEvents and emit FlowOutputs;
+ * they never do I/O, never see a channel, and name text only by i18n key.
+ */
+import type { AnyStateMachine } from 'xstate';
+
+export type Locale = 'vi' | 'en';
+
+export type FlowEvent =
+  | { type: 'START' }
+  | { type: 'TEXT'; text: string }
+  | { type: 'CHOICE'; id: string }
+  | { type: 'LOCATION'; latitude: number; longitude: number }
+  | { type: 'ATTACHMENT'; attachmentType: string }
+  | { type: 'MENU' }
+  | { type: 'BACK' }
+  | { type: 'LANG'; locale?: Locale }
+  | { type: 'HELP' }
+  | { type: 'COUNSELLOR' }
+  | { type: 'DELETE' }
+  /** The chat comes back from a counsellor: repeat where the user was. */
+  | { type: 'RESUME' }
+  /** The result of an effect the flow asked for, fed back by the runtime in the same turn. */
+  | { type: 'RESULT'; name: string; ok: boolean; data?: Record<string, unknown> };
+
+/** A choice offered to the user: a stable short id (fits Telegram's 64-byte callback data) and its label key. */
+export interface ChoiceSpec {
+  id: string;
+  key: string;
+  params?: Record<string, string | number>;
+}
+
+export interface ReplyOutput {
+  type: 'reply';
+  key: string;
+  params?: Record<string, string | number>;
+  choices?: ChoiceSpec[];
+  urgent?: boolean;
+}
+
+export type FlowOutput =
+  | ReplyOutput
+  | { type: 'setLocale'; locale: Locale }
+  /** Ask for a human: the runtime queues the chat and tells the user what happens next. */
+  | { type: 'handoff'; reason: 'user_request' | 'in_danger'; categories?: string[] }
+  /** Erase this conversation and the user's raw platform id (the user asked). */
+  | { type: 'erase' }
+  /** An effect implemented by a runtime effect handler registered under `name` (report, lookup...). */
+  | { type: 'effect'; name: string; data: Record<string, unknown> };
+
+export interface FlowDefinition {
+  id: string;
+  /** Bump when a change makes older snapshots unsafe to restore; add a migration when one can be written. */
+  version: number;
+  machine: AnyStateMachine;
+  /** Snapshot migrations keyed by the version they upgrade from. */
+  migrations?: Record<number, (snapshot: unknown) => unknown>;
+}
