@@ -18,6 +18,7 @@ import { OutboxDispatcher } from './outbox/dispatcher.js';
 import { deriveKeys, resolveAppSecret, type AppKeys } from './privacy/secrets.js';
 import { defaultDetector, type RiskDetector } from './risk/index.js';
 import { Runtime } from './runtime/handle-turn.js';
+import { applyRetention, startRetentionLoop } from './privacy/retention.js';
 import type { EffectHandler } from './runtime/turn-context.js';
 import type { FlowDefinition } from '../flows/types.js';
 
@@ -102,6 +103,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   }
   registerHealthRoutes(server, { database, channels: () => channels, metrics, metricsEnabled: config.METRICS_ENABLED, startedAt: new Date() });
 
+  let stopRetention: (() => void) | undefined;
   let closed: Promise<void> | undefined;
   return {
     config,
@@ -118,6 +120,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     async listen() {
       const address = await server.listen({ port: config.PORT, host: config.HOST });
       outbox.start();
+      stopRetention = startRetentionLoop(async () => {
+        const erased = await applyRetention(database.prisma, config.RETENTION_DAYS);
+        if (erased.conversations) logger.info(erased, 'retention: erased inactive conversations');
+      });
       for (const handle of handles) await handle.afterListen?.();
       return address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
     },
@@ -125,6 +131,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       closed ??= (async () => {
         await server.close(); // stops accepting; waits for requests in flight (and their turns)
         await runtime.drain();
+        stopRetention?.();
         for (const handle of handles) await handle.stop?.();
         await outbox.stop();
         await database.close();
