@@ -1,0 +1,47 @@
+/**
+ * handleTurn throughput on the embedded database (in-memory PGlite), sequential turns through the
+ * menu, against a baseline of single-row Prisma inserts into the same database in the same run.
+ * The ratio (turn cost in single-insert units) is what to compare between runs.
+ */
+import { randomUUID } from 'node:crypto';
+import type { BenchResult } from './run.js';
+import { createApp } from '../core/app.js';
+import { loadConfig } from '../core/config.js';
+import { openDatabase } from '../core/db/client.js';
+import { createLogger } from '../core/logging.js';
+
+const TURNS = Number(process.env.BENCH_TURNS ?? 300);
+
+export default async function bench(): Promise<BenchResult> {
+  const database = await openDatabase({ kind: 'pglite', dataDir: null });
+  const app = await createApp(loadConfig({ LOG_LEVEL: 'silent', PORT: '0' }), { database, logger: createLogger('silent'), channelModules: [] });
+  try {
+    const first = await app.runtime.handleTurn({ channel: 'bench', externalUserId: 'warm', externalMessageId: randomUUID(), kind: 'text', payload: { text: 'hi' } });
+
+    // Baseline: one-row inserts through the same Prisma client and database.
+    const baseStart = performance.now();
+    for (let i = 0; i < TURNS; i++) {
+      await database.prisma.message.create({ data: { conversationId: first.conversationId, channel: 'bench-base', direction: 'inbound', author: 'user', kind: 'text', status: 'received' } });
+    }
+    const insertsPerSecond = TURNS / ((performance.now() - baseStart) / 1000);
+
+    // Turns: users alternating between language choice and menu, as real first contacts do.
+    const start = performance.now();
+    for (let i = 0; i < TURNS; i++) {
+      const user = `u${i % 50}`;
+      const text = i % 3 === 0 ? 'hello' : i % 3 === 1 ? '1' : '3';
+      await app.runtime.handleTurn({ channel: 'bench', externalUserId: user, externalMessageId: randomUUID(), kind: 'text', payload: { text } });
+    }
+    const turnsPerSecond = TURNS / ((performance.now() - start) / 1000);
+    return {
+      name: 'handleTurn (PGlite in memory, sequential)',
+      unit: 'turns/s',
+      value: turnsPerSecond,
+      baseline: { name: 'Prisma single-row insert', value: insertsPerSecond },
+      ratio: turnsPerSecond / insertsPerSecond,
+      notes: `${TURNS} turns; each turn is one transaction with ~10 statements`,
+    };
+  } finally {
+    await app.close();
+  }
+}
