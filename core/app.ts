@@ -130,9 +130,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     close() {
       closed ??= (async () => {
         await server.close(); // stops accepting; waits for requests in flight (and their turns)
-        await runtime.drain();
         stopRetention?.();
+        // Channels stop taking updates (long polling ends after its current batch) before turns are refused.
         for (const handle of handles) await handle.stop?.();
+        await runtime.drain();
         await outbox.stop();
         await database.close();
       })();

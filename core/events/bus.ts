@@ -10,7 +10,9 @@ export type BusEvent =
   | { type: 'handoff.updated'; handoffId: string; conversationId: string }
   | { type: 'conversation.message'; conversationId: string; messageId: string; direction: 'inbound' | 'outbound' }
   | { type: 'outbox.pending'; conversationId: string }
-  | { type: 'sla.breached'; handoffId: string; conversationId: string };
+  | { type: 'sla.breached'; handoffId: string; conversationId: string }
+  /** A channel refused to deliver (e.g. Zalo's interaction window closed): the console tells the counsellor. */
+  | { type: 'delivery.rejected'; conversationId: string; channel: string; reason: string; author: 'bot' | 'counsellor' | 'system' };
 
 export interface EventBus {
   publish(event: BusEvent): void;

@@ -1,0 +1,72 @@
+/**
+ * What every webhook adapter shares: routes whose JSON bodies arrive as the raw string (signatures
+ * are computed over the exact bytes; the parser is scoped to the channel's own plugin, so other
+ * routes are unaffected), constant-time secret comparison, and the answer codes.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../../core/errors.js';
+
+export type RawWebhookHandler = (request: FastifyRequest<{ Body: string }>, reply: FastifyReply, raw: string) => Promise<unknown>;
+
+/** Registers POST `path` in its own encapsulated scope, with the body kept as a raw string. */
+export async function registerRawWebhook(server: FastifyInstance, path: string, handler: RawWebhookHandler): Promise<void> {
+  await server.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    scope.post<{ Body: string }>(path, async (request, reply) => handler(request, reply, typeof request.body === 'string' ? request.body : ''));
+  });
+}
+
+/** Constant-time equality of two secrets (different lengths are unequal without leaking where). */
+export function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  if (left.length !== right.length) {
+    timingSafeEqual(left, left);
+    return false;
+  }
+  return timingSafeEqual(left, right);
+}
+
+export function unauthorized(message = 'bad webhook signature'): AppError {
+  return new AppError('UNAUTHORIZED', message, 401);
+}
+
+export function badInput(message: string): AppError {
+  return new AppError('BAD_INPUT', message, 400);
+}
+
+/** Parses a JSON body after its signature was checked; malformed JSON is a 400. */
+export function parseJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    throw badInput('the body is not valid JSON');
+  }
+}
+
+/** Splits text into pieces of at most `max` characters, preferring line then word boundaries. */
+export function splitText(text: string, max: number): string[] {
+  const chars = Array.from(text);
+  if (chars.length <= max) return [text];
+  const parts: string[] = [];
+  let rest = chars;
+  while (rest.length > max) {
+    const window = rest.slice(0, max).join('');
+    let cut = window.lastIndexOf('\n');
+    if (cut < max / 2) cut = window.lastIndexOf(' ');
+    const take = cut >= max / 2 ? Array.from(window.slice(0, cut)).length : max;
+    parts.push(rest.slice(0, take).join('').trimEnd());
+    rest = rest.slice(take);
+    while (rest[0] === '\n' || rest[0] === ' ') rest = rest.slice(1);
+  }
+  if (rest.length) parts.push(rest.join(''));
+  return parts;
+}
+
+/** The numbered text fallback: a user can always answer by typing the number. */
+export function numberedChoices(text: string, choices: { label: string }[] | undefined): string {
+  if (!choices?.length) return text;
+  return [text, '', ...choices.map((c, i) => `${i + 1}. ${c.label}`)].join('\n');
+}
