@@ -16,9 +16,7 @@ const CALLBACK_DATA_LIMIT = 64;
 export function keyboardFor(message: OutboundMessage): InlineKeyboard | undefined {
   const choices = (message.choices ?? []).filter((c) => Buffer.byteLength(c.id, 'utf8') <= CALLBACK_DATA_LIMIT);
   if (!choices.length) return undefined;
-  const keyboard = new InlineKeyboard();
-  for (const choice of choices) keyboard.text(choice.label, choice.id).row();
-  return keyboard;
+  return InlineKeyboard.from(choices.map((choice) => [InlineKeyboard.text(choice.label, choice.id)]));
 }
 
 export function toDeliveryError(err: unknown): DeliveryError {
