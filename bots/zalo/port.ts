@@ -66,7 +66,8 @@ export function zaloPort(options: ZaloPortOptions): ChannelPort {
         select: { createdAt: true },
       });
       const now = options.clock?.() ?? new Date();
-      if (!lastInbound || now.getTime() - lastInbound.createdAt.getTime() > windowMs) rejectOutsideWindow(target.conversationId, message.author);
+      // A conversation with no inbound message yet (just erased and restarted) is left to Zalo's own check.
+      if (lastInbound && now.getTime() - lastInbound.createdAt.getTime() > windowMs) rejectOutsideWindow(target.conversationId, message.author);
       let lastId: string | undefined;
       for (const piece of renderZalo(message)) {
         try {

@@ -29,7 +29,7 @@ afterAll(async () => {
 
 const newUser = () => `U${String(nextUser++).padStart(32, '0')}`;
 
-function event(userId: string, body: Record<string, unknown>, id = randomUUID()) {
+function event(userId: string, body: Record<string, unknown>, id: string = randomUUID()) {
   return { webhookEventId: id, timestamp: Date.now(), mode: 'active', source: { type: 'user', userId }, replyToken: fake.issueReplyToken(), deliveryContext: { isRedelivery: false }, ...body };
 }
 const text = (userId: string, t: string, id?: string) => event(userId, { type: 'message', message: { type: 'text', id: '1', text: t } }, id);

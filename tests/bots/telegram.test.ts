@@ -102,6 +102,10 @@ describe('telegram', () => {
     const handoff = await app.database.prisma.handoff.findFirstOrThrow({ where: { conversationId: conversation!.id } });
     expect(handoff.level).toBe('emergency');
     expect(sentTo(id).map((m) => m.text).join('\n')).toMatch(/113/);
+    // Neither the message text nor the bot token reaches the logs.
+    const logs = app.logLines.join('');
+    expect(logs).not.toContain('cứu em với');
+    expect(logs).not.toContain(fake.token);
   });
 
   it('delivers a counsellor reply, split at 4096 characters', async () => {

@@ -188,3 +188,18 @@ describe('zalo', () => {
     expect(inbound.payload).toMatchObject({ location: { latitude: 16.05, longitude: 108.2 } });
   });
 });
+
+describe('zalo erase', () => {
+  it('confirms /delete in the fresh conversation (no inbound there yet) through Zalo', async () => {
+    const userId = newUser();
+    await post(textEvent(userId, 'xin chào'));
+    await post(textEvent(userId, '/delete'));
+    await settle(app);
+    await post(textEvent(userId, 'choice:delete.yes'));
+    await settle(app);
+    const conversation = (await conversationOf(userId))!;
+    const [confirmation] = await app.database.prisma.message.findMany({ where: { conversationId: conversation.id } });
+    expect(confirmation).toMatchObject({ direction: 'outbound', status: 'sent' });
+    expect(sentTo(userId).at(-1)!.message.text).toBe(confirmation!.text);
+  });
+});
