@@ -20,6 +20,8 @@ import { defaultDetector, type RiskDetector } from './risk/index.js';
 import { Runtime } from './runtime/handle-turn.js';
 import { applyRetention, startRetentionLoop } from './privacy/retention.js';
 import type { EffectHandler } from './runtime/turn-context.js';
+import { createDefaultEffects } from './effects.js';
+import { seedDirectory } from './directory/index.js';
 import type { FlowDefinition } from '../flows/types.js';
 
 export interface AppOptions {
@@ -58,6 +60,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const dataDir = config.DATABASE_URL ? null : config.DATA_DIR;
   const database = options.database ?? (await openDatabase(config.DATABASE_URL ? { kind: 'postgres', url: config.DATABASE_URL } : { kind: 'pglite', dataDir }));
   const keys = deriveKeys(resolveAppSecret({ appSecret: config.APP_SECRET, dataDir: options.database ? null : dataDir }));
+  // The service directory starts from prisma/seed/directory.json; only missing entries are added (staff edits stay).
+  await seedDirectory(database.prisma);
   const bus = new InMemoryEventBus();
   const metrics = createMetrics();
   const ports = new Map<string, ChannelPort>();
@@ -81,7 +85,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     riskHandoffLevel: config.RISK_HANDOFF_LEVEL,
     slaSeconds: config.HANDOFF_SLA_SECONDS,
     defaultLocale: config.DEFAULT_LOCALE,
-    effects: options.effects ?? {},
+    effects: { ...createDefaultEffects({ keys }), ...(options.effects ?? {}) },
     ...(options.flow ? { flow: options.flow } : {}),
     onOutbound: () => outbox.kick(),
     onTurn: (channel, status, seconds) => {

@@ -54,10 +54,11 @@ export function runtimeSuite(makeDatabase: () => Promise<Database>): void {
         { id: 'report', label: 'Report (anonymously)' },
         { id: 'rights', label: 'Your rights' },
         { id: 'help', label: 'Find support' },
+        { id: 'signs', label: 'Check a job offer' },
         { id: 'counsellor', label: 'Talk to a counsellor' },
       ]);
       // Typing the number of a choice works on every channel.
-      const queued = await app.runtime.handleTurn(textFrom('u2', '4'));
+      const queued = await app.runtime.handleTurn(textFrom('u2', '5'));
       expect(queued.handoffId).toBeDefined();
       const texts = await outboundTexts(welcome.conversationId);
       expect(texts.at(-1)).toMatch(/number 1 in the queue/);
@@ -126,7 +127,7 @@ export function runtimeSuite(makeDatabase: () => Promise<Database>): void {
         (await outboundTexts(turn.conversationId))[0]!.slice(0, 20),
         'How can we help you?',
       ]);
-      expect(port.sent[1]!.message.choices).toHaveLength(4);
+      expect(port.sent[1]!.message.choices).toHaveLength(5);
       expect(port.sent[0]!.target.externalUserId).toBe('u6');
       expect(await app.database.prisma.message.count({ where: { status: 'pending' } })).toBe(0);
       expect(await app.outbox.sweep()).toBe(0);

@@ -1,0 +1,91 @@
+/**
+ * The service directory: ServiceEntry rows (seeded from prisma/seed/directory.json, editable by
+ * staff) queried by need, group, province or a shared location, with pagination.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { PrismaClient } from '../db/generated/client.js';
+import type { Tx } from '../db/tx.js';
+import { nearestProvince } from '../geo/provinces.js';
+
+export const NEEDS = ['shelter', 'legal_aid', 'health', 'psychological', 'vocational', 'reintegration', 'hotline'] as const;
+export const GROUPS = ['children', 'women', 'migrant_workers', 'ethnic_minorities', 'lgbti', 'disabilities'] as const;
+export const PAGE_SIZE = 4;
+
+export interface DirectoryQuery {
+  need?: string | null;
+  group?: string | null;
+  province?: string | null;
+  latitude?: number | null;
+  longitude?: number | null;
+  page?: number;
+}
+
+export interface DirectoryEntry {
+  slug: string;
+  nameVi: string;
+  nameEn: string;
+  descriptionVi: string;
+  descriptionEn: string;
+  services: string[];
+  groups: string[];
+  provinces: string[];
+  national: boolean;
+  phone: string | null;
+  website: string | null;
+  latitude: number | null;
+  longitude: number | null;
+}
+
+export interface DirectoryPage {
+  entries: DirectoryEntry[];
+  total: number;
+  page: number;
+  hasMore: boolean;
+  /** The province used (typed, or nearest to a shared location). */
+  province: string | null;
+}
+
+type Db = Pick<PrismaClient, 'serviceEntry'> | Tx;
+
+/**
+ * Local entries first (serving the province), then national ones; hotlines always come first
+ * for the "hotline" need. Group filters keep entries for that group and for everyone.
+ */
+export async function searchDirectory(db: Db, query: DirectoryQuery): Promise<DirectoryPage> {
+  const province = query.province ?? (query.latitude != null && query.longitude != null ? nearestProvince(query.latitude, query.longitude).slug : null);
+  const rows = await db.serviceEntry.findMany({
+    where: {
+      active: true,
+      ...(query.need ? { services: { has: query.need } } : {}),
+      ...(query.group ? { groups: { hasSome: [query.group, 'everyone', 'trafficking_victims'] } } : {}),
+      ...(province && province !== 'abroad' ? { OR: [{ national: true }, { provinces: { has: province } }] } : {}),
+    },
+    orderBy: { slug: 'asc' },
+  });
+  const rank = (e: (typeof rows)[number]) => {
+    let r = 0;
+    if (e.phone) r -= 4;
+    if (province && e.provinces.includes(province)) r -= 3;
+    if (query.group && e.groups.includes(query.group)) r -= 2;
+    if (query.latitude != null && query.longitude != null && e.latitude != null && e.longitude != null) r -= 1;
+    return r;
+  };
+  rows.sort((a, b) => rank(a) - rank(b) || a.slug.localeCompare(b.slug));
+  const page = Math.max(0, query.page ?? 0);
+  const entries = rows.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
+  return { entries, total: rows.length, page, hasMore: (page + 1) * PAGE_SIZE < rows.length, province };
+}
+
+export const DIRECTORY_SEED_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../prisma/seed/directory.json');
+
+/** Inserts seed entries whose slug is missing; never overwrites what staff edited. Returns how many were added. */
+export async function seedDirectory(db: Pick<PrismaClient, 'serviceEntry'>, file = DIRECTORY_SEED_FILE): Promise<number> {
+  const seed = JSON.parse(readFileSync(file, 'utf8')) as (Omit<DirectoryEntry, 'latitude' | 'longitude'> & { active: boolean; source: string })[];
+  const { count } = await db.serviceEntry.createMany({
+    data: seed.map((e) => ({ ...e, phone: e.phone ?? null, website: e.website ?? null })),
+    skipDuplicates: true,
+  });
+  return count;
+}
