@@ -10,7 +10,8 @@ import { afterAll, expect, it } from 'vitest';
 import { startTelegramFake, type TelegramFake } from '../fakes/telegram.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+// The same command as `npm start`: one node process, so SIGTERM reaches our handler directly.
+const START = [process.execPath, ['--import', 'tsx', 'core/main.ts']] as const;
 let fake: TelegramFake | undefined;
 let dataDir: string | undefined;
 afterAll(async () => {
@@ -21,7 +22,7 @@ afterAll(async () => {
 it('runs a whole conversation over long polling in the real process', async () => {
   fake = await startTelegramFake();
   dataDir = await mkdtemp(path.join(tmpdir(), 'hotline-telegram-'));
-  const child = spawn(TSX, ['core/main.ts'], {
+  const child = spawn(START[0], [...START[1]], {
     cwd: ROOT,
     env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.url },
     stdio: ['ignore', 'pipe', 'pipe'],
