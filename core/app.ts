@@ -23,6 +23,8 @@ import type { EffectHandler } from './runtime/turn-context.js';
 import { createDefaultEffects } from './effects.js';
 import { seedDirectory } from './directory/index.js';
 import type { FlowDefinition } from '../flows/types.js';
+import type { QueueDeps } from './queue/operations.js';
+import { startSlaLoop } from './queue/sla.js';
 
 export interface AppOptions {
   logger?: Logger;
@@ -46,6 +48,8 @@ export interface App {
   bus: EventBus;
   metrics: Metrics;
   runtime: Runtime;
+  /** What the console's queue operations need (core/queue/operations.ts). */
+  queue: QueueDeps;
   outbox: OutboxDispatcher;
   server: FastifyInstance;
   ports: Map<string, ChannelPort>;
@@ -95,6 +99,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...(options.clock ? { clock: options.clock } : {}),
   });
 
+  const queue: QueueDeps = { db: database.prisma, bus, kickOutbox: () => outbox.kick(), ...(options.clock ? { clock: options.clock } : {}) };
+  bus.subscribe((event) => {
+    if (event.type === 'handoff.created') metrics.handoffs.inc({ priority: String(event.priority) });
+    if (event.type === 'handoff.created' || event.type === 'handoff.updated') {
+      void database.prisma.handoff.count({ where: { state: 'waiting' } }).then((n) => metrics.queueWaiting.set(n), () => {});
+    }
+  });
+
   const server = buildHttpServer(logger);
   const channels: Record<string, boolean> = {};
   const handles: ChannelHandle[] = [];
@@ -108,6 +120,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   registerHealthRoutes(server, { database, channels: () => channels, metrics, metricsEnabled: config.METRICS_ENABLED, startedAt: new Date() });
 
   let stopRetention: (() => void) | undefined;
+  let stopSla: (() => Promise<void>) | undefined;
   let closed: Promise<void> | undefined;
   return {
     config,
@@ -117,6 +130,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     bus,
     metrics,
     runtime,
+    queue,
     outbox,
     server,
     ports,
@@ -128,6 +142,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         const erased = await applyRetention(database.prisma, config.RETENTION_DAYS);
         if (erased.conversations) logger.info(erased, 'retention: erased inactive conversations');
       });
+      stopSla = startSlaLoop(queue, {
+        intervalMs: config.SLA_SCAN_INTERVAL_MS,
+        logger: logger.child({ component: 'sla' }),
+        onBreach: (level) => metrics.slaBreaches.inc({ level }),
+      });
       for (const handle of handles) await handle.afterListen?.();
       return address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
     },
@@ -135,6 +154,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       closed ??= (async () => {
         await server.close(); // stops accepting; waits for requests in flight (and their turns)
         stopRetention?.();
+        await stopSla?.();
         // Channels stop taking updates (long polling ends after its current batch) before turns are refused.
         for (const handle of handles) await handle.stop?.();
         await runtime.drain();

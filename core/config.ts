@@ -21,6 +21,7 @@ export const envSchema = z.object({
   DEFAULT_LOCALE: z.enum(['vi', 'en']).default('vi'),
   RISK_HANDOFF_LEVEL: riskLevel.default('high'),
   HANDOFF_SLA_SECONDS: z.coerce.number().int().min(5).default(60),
+  SLA_SCAN_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
   RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(12),
   CONSOLE_ADMIN_EMAIL: z.string().email().optional(),

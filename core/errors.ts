@@ -13,7 +13,13 @@ export type ErrorCode =
   | 'UNAUTHORIZED'
   | 'RATE_LIMITED'
   | 'CONFLICT'
-  | 'SHUTTING_DOWN';
+  | 'SHUTTING_DOWN'
+  | 'HANDOFF_NOT_FOUND'
+  | 'HANDOFF_TAKEN'
+  | 'HANDOFF_NOT_OWNER'
+  | 'HANDOFF_CLOSED'
+  | 'BAD_OUTCOME'
+  | 'REPORT_NOT_FOUND';
 
 export class AppError extends Error {
   constructor(

@@ -15,8 +15,10 @@ import { toLocale } from '../i18n/index.js';
 import type { InboundMessage, OutboundChoice, OutboundMessage } from '../messages/types.js';
 import { pseudonymFor } from '../privacy/pseudonym.js';
 import { enqueueHandoff, queuePosition, type HandoffReason } from '../queue/handoffs.js';
+import { CLOSE_OUTCOMES, HANDED_BACK, isCloseOutcome } from '../queue/outcomes.js';
 import { riskRank, type RiskAssessment, type RiskDetector, type RiskLevelName } from '../risk/types.js';
-import { openFlowSession, type FlowSession } from './flow-session.js';
+import { openFlowSession, type FlowSession, type StoredFlow } from './flow-session.js';
+import { enqueueOutbound } from '../outbox/enqueue.js';
 import { toFlowEvent } from './intents.js';
 import { renderReply } from './render.js';
 import type { EffectHandler, TurnContext } from './turn-context.js';
@@ -66,6 +68,11 @@ const inboundSchema = z.object({
 });
 
 const MAX_EFFECT_ROUNDS = 8;
+
+interface FlowActions {
+  handoff(reason: HandoffReason, categories: string[]): Promise<void>;
+  erase(): void;
+}
 
 export class Runtime {
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -130,7 +137,7 @@ export class Runtime {
   }
 
   private async turn(tx: Tx, inbound: InboundMessage, events: BusEvent[]): Promise<TurnResult> {
-    const now = this.options.clock?.() ?? new Date();
+    const now = this.now();
     const { conversation, identityId } = await this.openConversation(tx, inbound, now);
 
     const [stored] = await tx.message.createManyAndReturn({
@@ -193,20 +200,7 @@ export class Runtime {
     }
 
     const outbound: OutboundMessage[] = [];
-    const ctx: TurnContext = {
-      tx,
-      conversationId: conversation.id,
-      channel: inbound.channel,
-      now,
-      get locale() {
-        return locale;
-      },
-      set locale(value: Locale) {
-        locale = value;
-      },
-      send: (message) => outbound.push(message),
-      say: (reply) => outbound.push(renderReply(locale, { type: 'reply', ...reply })),
-    };
+    const ctx = this.turnContext(tx, conversation.id, inbound.channel, now, () => locale, (l) => (locale = l), outbound);
 
     let status: 'bot' | 'queued' = 'bot';
     let handoffId: string | undefined;
@@ -221,34 +215,18 @@ export class Runtime {
 
     let snapshot: unknown = conversation.snapshot;
     let erase = false;
+    const actions: FlowActions = {
+      handoff: (reason, categories) => handoff(reason === 'in_danger' ? 'emergency' : risk.level, reason, categories),
+      erase: () => {
+        erase = true;
+      },
+    };
     if (risk.level !== 'none' && riskRank(risk.level) >= riskRank(this.options.riskHandoffLevel)) {
       // Escalate at once; the flow is paused where it was (a report draft stays in the snapshot).
       await handoff(risk.level, 'risk', risk.categories);
     } else {
-      const session = openFlowSession(this.flow, conversation.snapshot === null ? null : conversation);
-      try {
-        if (session.reset) ctx.say({ key: 'common.flowUpdated' });
-        const event = toFlowEvent(inbound, conversation.offeredChoices as OutboundChoice[] | null, locale);
-        let outputs = session.startOutputs;
-        if (session.reset) outputs = [...outputs, ...session.send({ type: 'MENU' })];
-        else if (!session.fresh || startsFreshConversation(event)) outputs = [...outputs, ...session.send(event)];
-        for (let round = 0; outputs.length && round < MAX_EFFECT_ROUNDS; round++) {
-          const followUps: FlowEvent[] = [];
-          for (const output of outputs) {
-            const next = await this.perform(ctx, output, {
-              handoff: (reason, categories) => handoff(reason === 'in_danger' ? 'emergency' : risk.level, reason, categories),
-              erase: () => {
-                erase = true;
-              },
-            });
-            if (next) followUps.push(next);
-          }
-          outputs = followUps.flatMap((e) => session.send(e));
-        }
-        snapshot = session.persisted();
-      } finally {
-        session.stop();
-      }
+      const event = toFlowEvent(inbound, conversation.offeredChoices as OutboundChoice[] | null, locale);
+      snapshot = await this.stepFlow(ctx, conversation, (session) => (!session.fresh || startsFreshConversation(event) ? event : null), actions);
     }
 
     let conversationId = conversation.id;
@@ -269,15 +247,184 @@ export class Runtime {
       });
     }
 
-    const outboundIds = await this.writeOutbound(tx, conversationId, inbound, outbound, now);
+    const outboundIds = await enqueueOutbound(tx, { conversationId, channel: inbound.channel, messages: outbound, now, ...(inbound.replyHandle ? { replyHandle: inbound.replyHandle } : {}) });
     for (const id of outboundIds) events.push({ type: 'conversation.message', conversationId, messageId: id, direction: 'outbound' });
     return { status: 'handled', conversationId, messageId: stored.id, outboundIds, risk, ...(handoffId ? { handoffId } : {}) };
+  }
+
+  /**
+   * A counsellor's message to the user: only the counsellor who holds the chat may write. It goes out
+   * through the user's own channel via the outbox.
+   */
+  async sendCounsellorReply(input: { conversationId: string; counsellorId: string; text: string }): Promise<{ messageId: string }> {
+    const text = input.text.trim();
+    if (!text || text.length > 4000) throw new AppError('BAD_INPUT', 'a reply needs 1 to 4000 characters', 400);
+    const events: BusEvent[] = [];
+    const messageId = await this.options.db.$transaction(async (tx) => {
+      const now = this.now();
+      const handoff = await tx.handoff.findFirst({ where: { conversationId: input.conversationId, state: { in: ['waiting', 'claimed'] } } });
+      if (!handoff) throw new AppError('HANDOFF_NOT_FOUND', 'this chat is not with a counsellor', 404);
+      if (handoff.state !== 'claimed' || handoff.counsellorId !== input.counsellorId) {
+        throw new AppError('HANDOFF_NOT_OWNER', 'claim the chat before replying', 403);
+      }
+      const conversation = await tx.conversation.findUniqueOrThrow({ where: { id: input.conversationId } });
+      const [id] = await enqueueOutbound(tx, { conversationId: conversation.id, channel: conversation.channel, messages: [{ text, author: 'counsellor' }], now });
+      await tx.conversation.update({ where: { id: conversation.id }, data: { lastActivityAt: now } });
+      events.push({ type: 'conversation.message', conversationId: conversation.id, messageId: id!, direction: 'outbound' });
+      return id!;
+    }, TURN_TX_OPTIONS);
+    for (const event of events) this.options.bus.publish(event);
+    this.options.onOutbound?.(input.conversationId);
+    return { messageId };
+  }
+
+  /**
+   * Ends a counsellor's part of a chat: closes the handoff (with its outcome, or `handed_back`) and
+   * gives the chat back to the bot, which resumes the flow where the user was (a RESUME event), all
+   * in one transaction. Only the holder may do it, unless `asSupervisor`.
+   */
+  async returnToBot(input: {
+    handoffId: string;
+    actorId: string;
+    asSupervisor?: boolean;
+    outcome: string;
+    summary?: string;
+    reportId?: string;
+  }): Promise<{ conversationId: string; outboundIds: string[] }> {
+    if (input.outcome !== HANDED_BACK && !isCloseOutcome(input.outcome)) {
+      throw new AppError('BAD_OUTCOME', `outcome must be one of ${CLOSE_OUTCOMES.join(', ')}`, 400);
+    }
+    if (input.summary && input.summary.length > 4000) throw new AppError('BAD_INPUT', 'the summary is limited to 4000 characters', 400);
+    const events: BusEvent[] = [];
+    const result = await pRetry(
+      () => {
+        events.length = 0;
+        return this.options.db.$transaction((tx) => this.returnToBotTx(tx, input, events), TURN_TX_OPTIONS);
+      },
+      { retries: 8, minTimeout: 5, maxTimeout: 200, randomize: true, shouldRetry: ({ error }) => error instanceof CasConflictError },
+    );
+    for (const event of events) this.options.bus.publish(event);
+    if (result.outboundIds.length) this.options.onOutbound?.(result.conversationId);
+    return result;
+  }
+
+  private async returnToBotTx(
+    tx: Tx,
+    input: Parameters<Runtime['returnToBot']>[0],
+    events: BusEvent[],
+  ): Promise<{ conversationId: string; outboundIds: string[] }> {
+    const now = this.now();
+    const found = await tx.handoff.findUnique({ where: { id: input.handoffId }, select: { conversationId: true } });
+    if (!found) throw new AppError('HANDOFF_NOT_FOUND', 'no such chat in the queue', 404);
+    const conversation = await tx.conversation.findUniqueOrThrow({ where: { id: found.conversationId } });
+    // Same lock order as a turn (identity, then handoff): no deadlock with the user's next message.
+    await tx.$queryRaw`SELECT id FROM "ChannelIdentity" WHERE id = ${conversation.identityId}::uuid FOR UPDATE`;
+    const handoff = await tx.handoff.findUniqueOrThrow({ where: { id: input.handoffId } });
+    if (handoff.state === 'closed') throw new AppError('HANDOFF_CLOSED', 'this chat was already closed', 409);
+    const holder = handoff.state === 'claimed' && handoff.counsellorId === input.actorId;
+    if (!holder && !input.asSupervisor) throw new AppError('HANDOFF_NOT_OWNER', 'only the counsellor holding this chat can do that', 403);
+    let reportId: string | null = null;
+    if (input.reportId) {
+      const report = await tx.report.findFirst({
+        where: /^[0-9a-f-]{36}$/i.test(input.reportId) ? { id: input.reportId } : { referenceCode: input.reportId.trim().toUpperCase() },
+        select: { id: true },
+      });
+      if (!report) throw new AppError('REPORT_NOT_FOUND', 'no report with that reference', 400);
+      reportId = report.id;
+    }
+    await tx.handoff.update({
+      where: { id: handoff.id },
+      data: { state: 'closed', closedAt: now, outcome: input.outcome, summary: input.summary?.trim() || null, reportId },
+    });
+
+    let locale = (toLocale(conversation.locale) ?? this.options.defaultLocale) as Locale;
+    const outbound: OutboundMessage[] = [];
+    const ctx = this.turnContext(tx, conversation.id, conversation.channel, now, () => locale, (l) => (locale = l), outbound);
+    if (input.outcome !== HANDED_BACK) ctx.say({ key: 'handoff.closed' });
+    let status: 'bot' | 'queued' = 'bot';
+    const actions: FlowActions = {
+      handoff: async (reason, categories) => {
+        const queued = await enqueueHandoff(tx, { conversationId: conversation.id, level: reason === 'in_danger' ? 'emergency' : 'none', categories, reason, slaSeconds: this.options.slaSeconds, now });
+        status = 'queued';
+        ctx.say({ key: 'handoff.queued', params: { position: await queuePosition(tx, queued.handoffId) } });
+        events.push({ type: 'handoff.created', handoffId: queued.handoffId, conversationId: conversation.id, priority: queued.priority });
+      },
+      erase: () => {},
+    };
+    const snapshot = await this.stepFlow(ctx, conversation, (session) => (session.fresh ? null : { type: 'RESUME' }), actions);
+    const lastChoices = [...outbound].reverse().find((m) => m.author === 'bot');
+    await this.casUpdate(tx, conversation.id, conversation.version, {
+      snapshot: snapshot as object,
+      machineId: this.flow.id,
+      machineVersion: this.flow.version,
+      locale,
+      status,
+      lastActivityAt: now,
+      ...(lastChoices ? { offeredChoices: (lastChoices.choices ?? []) as unknown as object } : {}),
+    });
+    const outboundIds = await enqueueOutbound(tx, { conversationId: conversation.id, channel: conversation.channel, messages: outbound, now });
+    events.push({ type: 'handoff.updated', handoffId: handoff.id, conversationId: conversation.id });
+    for (const id of outboundIds) events.push({ type: 'conversation.message', conversationId: conversation.id, messageId: id, direction: 'outbound' });
+    return { conversationId: conversation.id, outboundIds };
+  }
+
+  private turnContext(
+    tx: Tx,
+    conversationId: string,
+    channel: string,
+    now: Date,
+    getLocale: () => Locale,
+    setLocale: (locale: Locale) => void,
+    outbound: OutboundMessage[],
+  ): TurnContext {
+    return {
+      tx,
+      conversationId,
+      channel,
+      now,
+      get locale() {
+        return getLocale();
+      },
+      set locale(value: Locale) {
+        setLocale(value);
+      },
+      send: (message) => outbound.push(message),
+      say: (reply) => outbound.push(renderReply(getLocale(), { type: 'reply', ...reply })),
+    };
+  }
+
+  private now(): Date {
+    return this.options.clock?.() ?? new Date();
+  }
+
+  /**
+   * Rehydrates the conversation's flow, feeds it the event `pick` chooses (none: only what starting
+   * emits), performs its outputs (effects feed results back, bounded) and returns the new snapshot.
+   */
+  private async stepFlow(ctx: TurnContext, stored: StoredFlow, pick: (session: FlowSession) => FlowEvent | null, actions: FlowActions): Promise<unknown> {
+    const session = openFlowSession(this.flow, stored.snapshot === null ? null : stored);
+    try {
+      if (session.reset) ctx.say({ key: 'common.flowUpdated' });
+      const event: FlowEvent | null = session.reset ? { type: 'MENU' } : pick(session);
+      let outputs = [...session.startOutputs, ...(event ? session.send(event) : [])];
+      for (let round = 0; outputs.length && round < MAX_EFFECT_ROUNDS; round++) {
+        const followUps: FlowEvent[] = [];
+        for (const output of outputs) {
+          const next = await this.perform(ctx, output, actions);
+          if (next) followUps.push(next);
+        }
+        outputs = followUps.flatMap((e) => session.send(e));
+      }
+      return session.persisted();
+    } finally {
+      session.stop();
+    }
   }
 
   private async perform(
     ctx: TurnContext,
     output: FlowOutput,
-    actions: { handoff(reason: HandoffReason, categories: string[]): Promise<void>; erase(): void },
+    actions: FlowActions,
   ): Promise<FlowEvent | void> {
     switch (output.type) {
       case 'reply':
@@ -359,31 +506,6 @@ export class Runtime {
       },
     });
     return fresh.id;
-  }
-
-  private async writeOutbound(tx: Tx, conversationId: string, inbound: InboundMessage, messages: OutboundMessage[], now: Date): Promise<string[]> {
-    if (!messages.length) return [];
-    const rows = await tx.message.createManyAndReturn({
-      data: messages.map((m) => ({
-        conversationId,
-        channel: inbound.channel,
-        direction: 'outbound' as const,
-        author: m.author,
-        kind: 'text',
-        text: m.text,
-        payload: JSON.parse(JSON.stringify({
-          ...(m.choices ? { choices: m.choices } : {}),
-          ...(m.cards ? { cards: m.cards } : {}),
-          ...(m.urgent ? { urgent: true } : {}),
-          ...(inbound.replyHandle ? { replyHandle: inbound.replyHandle } : {}),
-        })) as object,
-        status: 'pending' as const,
-        nextAttemptAt: now,
-        createdAt: now,
-      })),
-      select: { id: true, seq: true },
-    });
-    return rows.sort((a, b) => (a.seq < b.seq ? -1 : 1)).map((r) => r.id);
   }
 }
 
