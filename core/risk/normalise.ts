@@ -1,0 +1,187 @@
+/**
+ * Normalisation for risk matching. Works on the NFC text so every token keeps its character span
+ * in what the user wrote (the console highlights it):
+ * - lower case, Vietnamese diacritics stripped (đ → d), apostrophes dropped (can't → cant);
+ * - spacing tricks joined ("c.u.u t.o.i", "c u u") and repeated letters collapsed ("cuuuu" → "cuu",
+ *   "toiii" → "toi") guided by the lexicon vocabulary; leetspeak digits ("h3lp") likewise;
+ * - teen-speak and abbreviations expanded from the lexicon's table (ko → khong, dc → duoc...).
+ */
+const MARKS = /\p{M}/gu;
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's' };
+/** Clause breaks: negation never reaches across them ("không, em bị nhốt thật"). */
+const CLAUSE_BREAKS = new Set(['.', ',', ';', ':', '!', '?', '\n', '(', ')']);
+
+export interface Token {
+  /** The folded, repaired form used for matching. */
+  norm: string;
+  /** The token as typed (NFC, lower case): used to tell "bán" from "bạn" when accents were typed. */
+  typed: string;
+  /** Span in the NFC text. */
+  start: number;
+  end: number;
+  /** Index of the clause the token is in. */
+  clause: number;
+  /** True when the token came from a teen-speak expansion (no accent check then). */
+  expanded?: boolean;
+}
+
+const foldedChars = new Map<string, string>();
+const wordChars = new Map<string, boolean>();
+
+function foldChar(ch: string): string {
+  let folded = foldedChars.get(ch);
+  if (folded === undefined) {
+    folded = ch === 'đ' || ch === 'Đ' ? 'd' : ch.normalize('NFD').replace(MARKS, '').toLowerCase();
+    if (foldedChars.size < 10_000) foldedChars.set(ch, folded);
+  }
+  return folded;
+}
+
+/** Letter or digit (cached per character: the hot path of every check). */
+function isWordChar(ch: string): boolean {
+  let known = wordChars.get(ch);
+  if (known === undefined) {
+    known = LETTER_OR_DIGIT.test(ch);
+    if (wordChars.size < 10_000) wordChars.set(ch, known);
+  }
+  return known;
+}
+
+export function foldWord(word: string): string {
+  let out = '';
+  for (const ch of word.normalize('NFC')) out += foldChar(ch);
+  return out.replace(/['’]/g, '');
+}
+
+/** Raw tokens of the NFC text with spans; dotted spellings like c.u.u are joined. */
+export function rawTokens(nfc: string): Token[] {
+  const tokens: Token[] = [];
+  let clause = 0;
+  let i = 0;
+  while (i < nfc.length) {
+    const ch = nfc[i]!;
+    if (CLAUSE_BREAKS.has(ch) && !isDottedSpelling(nfc, i)) {
+      clause++;
+      i++;
+      continue;
+    }
+    if (!isWordChar(ch) && !(ch === '@' || ch === '$')) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let typed = '';
+    let norm = '';
+    while (i < nfc.length) {
+      const c = nfc[i]!;
+      if (isWordChar(c) || c === '@' || c === '$') {
+        typed += c.toLowerCase();
+        norm += foldChar(c);
+        i++;
+      } else if ((c === "'" || c === '’') && i + 1 < nfc.length && isWordChar(nfc[i + 1]!)) {
+        i++; // can't → cant
+      } else if ((c === '.' || c === '-' || c === '*' || c === '_') && isDottedSpelling(nfc, i)) {
+        i++; // c.u.u → cuu
+      } else break;
+    }
+    tokens.push({ norm, typed, start, end: i, clause });
+  }
+  return joinSpacedLetters(tokens);
+}
+
+/** A separator between single letters on both sides: "c.u.u", "h-e-l-p". */
+function isDottedSpelling(text: string, i: number): boolean {
+  const before = text[i - 1];
+  const after = text[i + 1];
+  const beforeBefore = text[i - 2];
+  const isLetter = (c: string | undefined) => !!c && /\p{L}/u.test(c);
+  return isLetter(before) && isLetter(after) && !isLetter(beforeBefore) && !isLetter(text[i + 2]);
+}
+
+/** Four or more single letters in a row ("c u u t o i") are one spelled-out word. */
+function joinSpacedLetters(tokens: Token[]): Token[] {
+  const out: Token[] = [];
+  for (let i = 0; i < tokens.length; ) {
+    let j = i;
+    while (j < tokens.length && tokens[j]!.norm.length === 1 && /\p{L}/u.test(tokens[j]!.norm) && tokens[j]!.clause === tokens[i]!.clause) j++;
+    if (j - i >= 4) {
+      const run = tokens.slice(i, j);
+      out.push({ norm: run.map((t) => t.norm).join(''), typed: run.map((t) => t.typed).join(''), start: run[0]!.start, end: run.at(-1)!.end, clause: run[0]!.clause });
+      i = j;
+    } else {
+      out.push(tokens[i]!);
+      i++;
+    }
+  }
+  return out;
+}
+
+/** Repairs a token toward a known word: repeated letters, then leetspeak. Unknown words stay as typed. */
+const repairCaches = new WeakMap<ReadonlySet<string>, Map<string, string>>();
+
+export function repair(norm: string, vocabulary: ReadonlySet<string>): string {
+  if (vocabulary.has(norm)) return norm;
+  let cache = repairCaches.get(vocabulary);
+  if (!cache) repairCaches.set(vocabulary, (cache = new Map()));
+  let repaired = cache.get(norm);
+  if (repaired === undefined) {
+    repaired = repairUncached(norm, vocabulary);
+    if (cache.size > 50_000) cache.clear();
+    cache.set(norm, repaired);
+  }
+  return repaired;
+}
+
+function repairUncached(norm: string, vocabulary: ReadonlySet<string>): string {
+  const known = (word: string): string | undefined => {
+    if (vocabulary.has(word)) return word;
+    const squeezed = word.replace(/(.)\1{2,}/g, '$1$1');
+    if (vocabulary.has(squeezed)) return squeezed;
+    const single = squeezed.replace(/(.)\1+/g, '$1');
+    return vocabulary.has(single) ? single : undefined;
+  };
+  const direct = known(norm);
+  if (direct) return direct;
+  if (/[0-9@$]/.test(norm) && /\p{L}/u.test(norm)) {
+    const unleet = known(norm.replace(/[013457@$]/g, (c) => LEET[c] ?? c));
+    if (unleet) return unleet;
+  }
+  return norm.replace(/(.)\1{2,}/g, '$1$1');
+}
+
+/** Tokens ready for matching one locale's lexicon: repaired, then teen-speak expanded. */
+export function matchTokens(raw: readonly Token[], vocabulary: ReadonlySet<string>, teen: ReadonlyMap<string, string[]>): Token[] {
+  const out: Token[] = [];
+  for (const token of raw) {
+    const norm = repair(token.norm, vocabulary);
+    const expansion = teen.get(norm);
+    if (expansion) {
+      for (const word of expansion) out.push({ ...token, norm: word, expanded: true });
+    } else {
+      out.push({ ...token, norm });
+    }
+  }
+  return out;
+}
+
+/** The folded words of a lexicon phrase (teen-speak expanded the same way as messages). */
+export function phraseWords(phrase: string, teen: ReadonlyMap<string, string[]>): { norm: string; typed: string }[] {
+  return phrase
+    .normalize('NFC')
+    .split(/\s+/)
+    .filter(Boolean)
+    .flatMap((word) => {
+      if (word === '*') return [{ norm: '*', typed: '*' }];
+      return rawTokens(word).flatMap((t) => {
+        const expansion = teen.get(t.norm);
+        return expansion ? expansion.map((w) => ({ norm: w, typed: w })) : [{ norm: t.norm, typed: t.typed }];
+      });
+    });
+}
+
+export function hasAccents(word: string): boolean {
+  return foldWord(word) !== word.normalize('NFC').toLowerCase();
+}
+
+export { LETTER_OR_DIGIT };
