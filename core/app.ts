@@ -113,7 +113,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   for (const module of options.channelModules ?? defaultChannelModules) {
     channels[module.name] = module.enabled(config);
     if (!channels[module.name]) continue;
-    const handle = await module.start({ config, runtime, db: database.prisma, bus, logger: logger.child({ channel: module.name }), server, tokenKey: keys.tokenKey });
+    const handle = await module.start({ config, runtime, db: database.prisma, bus, logger: logger.child({ channel: module.name }), server, tokenKey: keys.tokenKey, channels: () => channels });
     if (handle.port) ports.set(handle.port.channel, handle.port);
     handles.push(handle);
   }

@@ -19,6 +19,8 @@ export interface ChannelContext {
   logger: Logger;
   server: FastifyInstance;
   tokenKey: Buffer;
+  /** Which channels are on (for pages that link to them). */
+  channels: () => Record<string, boolean>;
 }
 
 export interface ChannelHandle {

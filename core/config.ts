@@ -40,6 +40,8 @@ export const envSchema = z.object({
   ZALO_APP_SECRET: optionalText,
   ZALO_API_BASE_URL: url.default('https://openapi.zalo.me'),
   ZALO_OAUTH_BASE_URL: url.default('https://oauth.zaloapp.com'),
+  WEBCHAT_ENABLED: bool.default(true),
+  QUICK_EXIT_URL: url.default('https://www.google.com/search?q=thoi+tiet+hom+nay'),
   MICROSOFT_APP_ID: optionalText,
   MICROSOFT_APP_PASSWORD: optionalText,
   MICROSOFT_APP_TENANT_ID: optionalText,

@@ -1,0 +1,51 @@
+/**
+ * Direct Line tokens: short-lived, scoped to one conversation, signed with the app's token key
+ * (HMAC-SHA256 over the payload; node:crypto). Nothing is stored; a token for conversation A never
+ * opens conversation B.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { AppError } from '../../core/errors.js';
+
+export const TOKEN_SECONDS = 30 * 60;
+
+interface Payload {
+  /** Direct Line conversation id. */
+  c: string;
+  /** Expiry, seconds since the epoch. */
+  x: number;
+}
+
+const sign = (key: Buffer, body: string) => createHmac('sha256', key).update(`directline:${body}`).digest('base64url');
+
+export function newConversationId(): string {
+  return `dl-${randomBytes(18).toString('base64url')}`;
+}
+
+export function issueToken(key: Buffer, conversationId: string, now: Date): { token: string; expires_in: number } {
+  const body = Buffer.from(JSON.stringify({ c: conversationId, x: Math.floor(now.getTime() / 1000) + TOKEN_SECONDS } satisfies Payload)).toString('base64url');
+  return { token: `${body}.${sign(key, body)}`, expires_in: TOKEN_SECONDS };
+}
+
+/** The conversation a valid, unexpired token opens; 403 otherwise. */
+export function verifyToken(key: Buffer, token: string | undefined, now: Date): string {
+  const refuse = () => new AppError('FORBIDDEN', 'missing, invalid or expired token', 403);
+  if (!token) throw refuse();
+  const [body, mac, extra] = token.split('.');
+  if (!body || !mac || extra !== undefined) throw refuse();
+  const expected = Buffer.from(sign(key, body));
+  const given = Buffer.from(mac);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw refuse();
+  let payload: Payload;
+  try {
+    payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Payload;
+  } catch {
+    throw refuse();
+  }
+  if (typeof payload.c !== 'string' || typeof payload.x !== 'number' || payload.x * 1000 <= now.getTime()) throw refuse();
+  return payload.c;
+}
+
+export function bearer(header: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  return match?.[1];
+}
