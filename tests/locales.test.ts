@@ -14,7 +14,10 @@ function keys(value: unknown, prefix = ''): string[] {
   }
   return [prefix];
 }
-const all = (lng: string) => new Set(Object.entries(resources[lng]!).flatMap(([ns, tree]) => keys(tree).map((k) => `${ns}:${k}`)));
+// Teen-speak tables are language-specific by nature (risk:teen.ko has no English twin); every other key must match.
+const languageSpecific = (key: string) => key.startsWith('risk:teen.');
+const all = (lng: string) =>
+  new Set(Object.entries(resources[lng]!).flatMap(([ns, tree]) => keys(tree).map((k) => `${ns}:${k}`)).filter((k) => !languageSpecific(k)));
 const has = (lng: string, key: string) => all(lng).has(key.includes(':') ? key : `common:${key}`);
 
 function sources(dir: string): string[] {

@@ -19,10 +19,12 @@ export async function activitiesAfter(db: Db, conversationId: string, watermark:
   });
   const labels = new Map<string, string>();
   let offered: { id: string; label: string }[] = [];
-  for (const row of rows) {
+  for (const [index, row] of rows.entries()) {
     const payload = (row.payload ?? {}) as { choiceId?: string; choices?: { id: string; label: string }[] };
     if (row.direction === 'outbound' && payload.choices) offered = payload.choices;
     if (row.direction === 'inbound' && payload.choiceId) {
+      // The button's label comes from the bot message that offered it (possibly before this batch).
+      if (index === 0 || !offered.length) offered = await choicesBefore(db, conversationId, row.seq);
       const label = offered.find((c) => c.id === payload.choiceId)?.label;
       if (label) labels.set(row.id, label);
     }
@@ -38,4 +40,18 @@ export async function activitiesAfter(db: Db, conversationId: string, watermark:
 export function parseWatermark(value: unknown): bigint | null {
   if (typeof value !== 'string' || !/^\d{1,19}$/.test(value)) return null;
   return BigInt(value);
+}
+
+async function choicesBefore(db: Db, conversationId: string, seq: bigint): Promise<{ id: string; label: string }[]> {
+  const previous = await db.message.findMany({
+    where: { conversation: { channel: WEBCHAT, externalChatId: conversationId }, direction: 'outbound', seq: { lt: seq } },
+    orderBy: { seq: 'desc' },
+    take: 5,
+    select: { payload: true },
+  });
+  for (const m of previous) {
+    const choices = (m.payload as { choices?: { id: string; label: string }[] } | null)?.choices;
+    if (choices?.length) return choices;
+  }
+  return [];
 }

@@ -21,6 +21,7 @@ import { openFlowSession, type FlowSession, type StoredFlow } from './flow-sessi
 import { enqueueOutbound } from '../outbox/enqueue.js';
 import { toFlowEvent } from './intents.js';
 import { renderReply } from './render.js';
+import { fold } from '../text/fold.js';
 import type { EffectHandler, TurnContext } from './turn-context.js';
 
 export interface RuntimeOptions {
@@ -163,7 +164,10 @@ export class Runtime {
     }
 
     let locale = (toLocale(conversation.locale) ?? this.options.defaultLocale) as Locale;
-    const riskText = [inbound.payload.text].filter(Boolean).join(' ');
+    // The words of a button the bot offered are a button press ("Ép kết hôn, bán làm vợ"), not a risk message.
+    const offered = (conversation.offeredChoices as OutboundChoice[] | null) ?? [];
+    const typedChoice = inbound.kind === 'text' && !!inbound.payload.text && offered.some((c) => fold(c.label) === fold(inbound.payload.text!));
+    const riskText = typedChoice ? '' : [inbound.payload.text].filter(Boolean).join(' ');
     const risk = riskText ? this.options.detector.assess(riskText, locale) : { level: 'none' as const, categories: [], matches: [] };
     if (risk.level !== 'none') {
       await tx.riskEvent.create({

@@ -108,7 +108,7 @@ describe('report', () => {
     await u.text('tieng viet');
     await u.text('1'); // report
     await u.text('bao tin moi');
-    await u.text('ep ket hon, ban lam vo');
+    await u.text('ep ket hon, ban lam vo'); // the words of a button: a choice, not a risk phrase
     const when = await u.text('o ha giang');
     expect(when.texts[0]).toMatch(/khi nào/);
     await u.text('hom qua');
