@@ -45,6 +45,10 @@ export const envSchema = z.object({
   MICROSOFT_APP_ID: optionalText,
   MICROSOFT_APP_PASSWORD: optionalText,
   MICROSOFT_APP_TENANT_ID: optionalText,
+  BOTFRAMEWORK_OPENID_METADATA_URL: url.optional(),
+  BOTFRAMEWORK_TOKEN_ISSUER: optionalText,
+  BOTFRAMEWORK_LOGIN_URL: url.optional(),
+  BOTFRAMEWORK_OAUTH_SCOPE: optionalText,
   MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
   METRICS_ENABLED: bool.default(true),
 });
