@@ -20,6 +20,8 @@ export async function applyRetention(db: Db, retentionDays: number, now = new Da
     const { count: identities } = await tx.channelIdentity.deleteMany({
       where: { conversations: { none: {} } },
     });
+    // Web chat resume codes live 24 hours.
+    await tx.resumeCode.deleteMany({ where: { expiresAt: { lt: now } } });
     return { conversations, identities };
   });
 }
