@@ -25,6 +25,7 @@ import { seedDirectory } from './directory/index.js';
 import type { FlowDefinition } from '../flows/types.js';
 import type { QueueDeps } from './queue/operations.js';
 import { startSlaLoop } from './queue/sla.js';
+import { registerConsole } from '../console/index.js';
 
 export interface AppOptions {
   logger?: Logger;
@@ -117,6 +118,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     if (handle.port) ports.set(handle.port.channel, handle.port);
     handles.push(handle);
   }
+  const consoleApp = await registerConsole(server, { config, db: database.prisma, bus, queue, runtime, metrics, encryptionKey: keys.encryptionKey });
+  if (consoleApp.adminCreated) logger.info('console: first admin account created from CONSOLE_ADMIN_EMAIL');
   registerHealthRoutes(server, { database, channels: () => channels, metrics, metricsEnabled: config.METRICS_ENABLED, startedAt: new Date() });
 
   let stopRetention: (() => void) | undefined;
@@ -156,6 +159,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         stopRetention?.();
         await stopSla?.();
         // Channels stop taking updates (long polling ends after its current batch) before turns are refused.
+        consoleApp.close();
         for (const handle of handles) await handle.stop?.();
         await runtime.drain();
         await outbox.stop();

@@ -94,7 +94,7 @@ export const directLineModule: ChannelModule = {
       });
     };
 
-    await server.register(websocket);
+    if (!server.hasDecorator('websocketServer')) await server.register(websocket);
     await registerPages(server, { config, db, tokenKey, channels: ctx.channels });
     await server.register(async (scope) => {
       scope.post(`${BASE}/tokens/generate`, async () => {

@@ -1,0 +1,43 @@
+/**
+ * Route guards for the console API: a valid session (cookie), a role, and for every mutation a CSRF
+ * token header matching the session's plus a same-origin check when the browser sends an Origin.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Db } from '../../core/db/client.js';
+import { AppError } from '../../core/errors.js';
+import { safeEqual } from '../../bots/shared/webhook.js';
+import { SESSION_COOKIE, sessionFor, type StaffIdentity } from './sessions.js';
+
+export type Role = StaffIdentity['role'];
+const RANK: Record<Role, number> = { counsellor: 1, supervisor: 2, admin: 3 };
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    staff?: StaffIdentity;
+  }
+}
+
+export function atLeast(staff: StaffIdentity, role: Role): boolean {
+  return RANK[staff.role] >= RANK[role];
+}
+
+export function makeGuard(db: Db) {
+  return (role: Role = 'counsellor') =>
+    async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+      const staff = await sessionFor(db, request.cookies[SESSION_COOKIE], new Date());
+      if (!staff) throw new AppError('UNAUTHORIZED', 'log in first', 401);
+      if (!atLeast(staff, role)) throw new AppError('FORBIDDEN', `this needs the ${role} role`, 403);
+      if (!['GET', 'HEAD', 'OPTIONS'].includes(request.method)) {
+        const token = request.headers['x-csrf-token'];
+        if (typeof token !== 'string' || !safeEqual(token, staff.csrfToken)) throw new AppError('FORBIDDEN', 'missing or wrong CSRF token', 403);
+        const origin = request.headers.origin;
+        if (origin && request.headers.host && new URL(origin).host !== request.headers.host) throw new AppError('FORBIDDEN', 'cross-origin request refused', 403);
+      }
+      request.staff = staff;
+    };
+}
+
+export function staffOf(request: FastifyRequest): StaffIdentity {
+  if (!request.staff) throw new AppError('UNAUTHORIZED', 'log in first', 401);
+  return request.staff;
+}

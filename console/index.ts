@@ -1,0 +1,46 @@
+/**
+ * The counsellor and supervisor console: REST API under /console/api, a WebSocket at /console/ws,
+ * and the page at /console. Roles: counsellor (queue, chats), supervisor (+ reports, dashboard,
+ * directory, others' chats), admin (+ staff accounts).
+ */
+import cookie from '@fastify/cookie';
+import websocket from '@fastify/websocket';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../core/config.js';
+import type { Db } from '../core/db/client.js';
+import type { EventBus } from '../core/events/bus.js';
+import type { Metrics } from '../core/metrics.js';
+import type { QueueDeps } from '../core/queue/operations.js';
+import type { Runtime } from '../core/runtime/handle-turn.js';
+import { makeGuard } from './auth/guard.js';
+import { liveRoutes } from './live.js';
+import { pageRoutes } from './pages.js';
+import { authRoutes, bootstrapAdmin } from './routes/auth.js';
+import { queueRoutes } from './routes/queue.js';
+import { recordRoutes } from './routes/records.js';
+
+export interface ConsoleDeps {
+  config: Config;
+  db: Db;
+  bus: EventBus;
+  queue: QueueDeps;
+  runtime: Runtime;
+  metrics: Metrics;
+  encryptionKey: Buffer;
+}
+
+export async function registerConsole(server: FastifyInstance, deps: ConsoleDeps): Promise<{ close(): void; adminCreated: boolean }> {
+  const adminCreated = await bootstrapAdmin(deps.db, deps.config.CONSOLE_ADMIN_EMAIL, deps.config.CONSOLE_ADMIN_PASSWORD);
+  await server.register(cookie);
+  if (!server.hasDecorator('websocketServer')) await server.register(websocket);
+  const guard = makeGuard(deps.db);
+  let stopLive = () => {};
+  await server.register(async (scope) => {
+    authRoutes(scope, { db: deps.db, guard, secureCookies: deps.config.PUBLIC_URL?.startsWith('https:') ?? false });
+    queueRoutes(scope, { db: deps.db, queue: deps.queue, runtime: deps.runtime, guard, metrics: deps.metrics, encryptionKey: deps.encryptionKey });
+    recordRoutes(scope, { db: deps.db, guard, encryptionKey: deps.encryptionKey });
+    stopLive = liveRoutes(scope, { db: deps.db, bus: deps.bus });
+    pageRoutes(scope);
+  });
+  return { close: () => stopLive(), adminCreated };
+}
