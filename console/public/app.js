@@ -62,7 +62,7 @@
     return h('main', { class: 'login' }, h('h1', { text: t('title') }),
       h('form', { onsubmit: function (e) {
         e.preventDefault();
-        api('POST', '/console/api/login', { email: email.value, password: password.value }).then(function (me) { state.me = me; connect(); go('queue'); }, function (err) {
+        api('POST', '/console/api/login', { email: email.value, password: password.value }).then(function (me) { state.me = me; connect(); loadQueue(); go('queue'); }, function (err) {
           flash(err.status === 429 ? t('login.limited') : t('login.failed'));
         });
       } }, h('h2', { text: t('login.heading') }), h('label', { for: 'email', text: t('login.email') }), email, h('label', { for: 'password', text: t('login.password') }), password,
