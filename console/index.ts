@@ -12,6 +12,7 @@ import type { EventBus } from '../core/events/bus.js';
 import type { Metrics } from '../core/metrics.js';
 import type { QueueDeps } from '../core/queue/operations.js';
 import type { Runtime } from '../core/runtime/handle-turn.js';
+import type { ChannelPort } from '../core/messages/types.js';
 import { makeGuard } from './auth/guard.js';
 import { liveRoutes } from './live.js';
 import { pageRoutes } from './pages.js';
@@ -27,6 +28,7 @@ export interface ConsoleDeps {
   runtime: Runtime;
   metrics: Metrics;
   encryptionKey: Buffer;
+  ports: Map<string, ChannelPort>;
 }
 
 export async function registerConsole(server: FastifyInstance, deps: ConsoleDeps): Promise<{ close(): void; adminCreated: boolean }> {
@@ -37,7 +39,7 @@ export async function registerConsole(server: FastifyInstance, deps: ConsoleDeps
   let stopLive = () => {};
   await server.register(async (scope) => {
     authRoutes(scope, { db: deps.db, guard, secureCookies: deps.config.PUBLIC_URL?.startsWith('https:') ?? false });
-    queueRoutes(scope, { db: deps.db, queue: deps.queue, runtime: deps.runtime, guard, metrics: deps.metrics, encryptionKey: deps.encryptionKey });
+    queueRoutes(scope, { db: deps.db, queue: deps.queue, runtime: deps.runtime, guard, metrics: deps.metrics, encryptionKey: deps.encryptionKey, ports: deps.ports });
     recordRoutes(scope, { db: deps.db, guard, encryptionKey: deps.encryptionKey });
     stopLive = liveRoutes(scope, { db: deps.db, bus: deps.bus });
     pageRoutes(scope);

@@ -91,6 +91,13 @@ export const botFrameworkModule: ChannelModule = {
           }
           return id ? { channelMessageId: id } : undefined;
         },
+        async typing(target) {
+          const reference = referenceOf(target.externalChatId);
+          if (!reference) return;
+          await adapter.continueConversationAsync(config.MICROSOFT_APP_ID!, reference, async (turn) => {
+            await turn.sendActivity({ type: 'typing' });
+          });
+        },
       },
     };
   },

@@ -161,6 +161,14 @@ export const directLineModule: ChannelModule = {
         async send(target) {
           if (target.externalChatId) push(target.externalChatId);
         },
+        // Web Chat shows a typing indicator for a typing activity (not stored, no watermark change).
+        async typing(target) {
+          for (const socket of sockets.get(target.externalChatId ?? '') ?? []) {
+            if (socket.ws.readyState !== socket.ws.OPEN) continue;
+            const activity = { type: 'typing', id: randomUUID(), timestamp: new Date().toISOString(), channelId: 'directline', conversation: { id: target.externalChatId }, from: { id: 'counsellor', role: 'bot' } };
+            socket.ws.send(JSON.stringify({ activities: [activity], watermark: socket.watermark?.toString() ?? null }));
+          }
+        },
       },
       async stop() {
         unsubscribe();

@@ -59,5 +59,9 @@ export function telegramPort(api: Api): ChannelPort {
       }
       return lastId === undefined ? undefined : { channelMessageId: String(lastId) };
     },
+    async typing(target) {
+      const chatId = target.externalChatId ?? target.externalUserId;
+      if (chatId) await api.sendChatAction(chatId, 'typing');
+    },
   };
 }

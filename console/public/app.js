@@ -23,7 +23,7 @@
     for (var i = 2; i < arguments.length; i++) {
       var c = arguments[i];
       if (c == null || c === false) continue;
-      (Array.isArray(c) ? c : [c]).forEach(function (x) { if (x != null && x !== false) el.appendChild(typeof x === 'string' ? document.createTextNode(x) : x); });
+      (Array.isArray(c) ? c.flat(Infinity) : [c]).forEach(function (x) { if (x != null && x !== false) el.appendChild(typeof x === 'string' ? document.createTextNode(x) : x); });
     }
     return el;
   }
@@ -111,7 +111,13 @@
     var transcript = h('ol', { class: 'transcript', id: 'transcript', 'aria-label': t('chat.transcript') }, data.transcript.map(function (m) {
       return h('li', { class: 'msg ' + m.author }, h('span', { class: 'author', text: t('chat.' + m.author) }), h('span', { class: 'text', text: m.text || (m.choiceId ? '[' + m.choiceId + ']' : '') }));
     }));
-    var replyBox = h('textarea', { id: 'reply', rows: 3, 'aria-label': t('chat.reply') });
+    var lastTyping = 0;
+    var replyBox = h('textarea', { id: 'reply', rows: 3, 'aria-label': t('chat.reply'), oninput: function () {
+      // Tell the user's channel we are typing, at most every 4 seconds.
+      if (Date.now() - lastTyping < 4000 || data.handoff.counsellorId !== state.me.id) return;
+      lastTyping = Date.now();
+      api('POST', '/console/api/handoffs/' + data.handoff.handoffId + '/typing', {}).catch(function () {});
+    } });
     var locale = (data.conversation && data.conversation.locale) || 'vi';
     var cannedStrings = STRINGS[locale === 'en' ? 'en' : 'vi'].canned;
     var canned = Object.keys(cannedStrings).map(function (k) { return h('button', { type: 'button', class: 'canned', onclick: function () { replyBox.value = cannedStrings[k]; replyBox.focus(); }, text: cannedStrings[k].slice(0, 40) + '…' }); });

@@ -10,13 +10,17 @@ import { getTranscript } from '../../core/queue/transcript.js';
 import { CATEGORIES } from '../../flows/report/options.js';
 import { submitReport } from '../../core/reports/service.js';
 import type { Runtime } from '../../core/runtime/handle-turn.js';
+import type { ChannelPort } from '../../core/messages/types.js';
 import { audit } from '../audit.js';
 import { atLeast, staffOf, type makeGuard } from '../auth/guard.js';
 import { parse } from './auth.js';
 
 const idParam = z.object({ id: z.string().uuid() });
 
-export function queueRoutes(server: FastifyInstance, deps: { db: Db; queue: QueueDeps; runtime: Runtime; guard: ReturnType<typeof makeGuard>; metrics: Metrics; encryptionKey: Buffer }): void {
+export function queueRoutes(
+  server: FastifyInstance,
+  deps: { db: Db; queue: QueueDeps; runtime: Runtime; guard: ReturnType<typeof makeGuard>; metrics: Metrics; encryptionKey: Buffer; ports: Map<string, ChannelPort> },
+): void {
   const { db, queue, runtime, guard } = deps;
   const handoffConversation = async (handoffId: string) => {
     const handoff = await db.handoff.findUnique({ where: { id: handoffId }, select: { conversationId: true, counsellorId: true, state: true } });
@@ -52,6 +56,18 @@ export function queueRoutes(server: FastifyInstance, deps: { db: Db; queue: Queu
     const { text } = parse(z.object({ text: z.string().trim().min(1).max(4000) }), request.body);
     const handoff = await handoffConversation(id);
     return runtime.sendCounsellorReply({ conversationId: handoff.conversationId, counsellorId: staffOf(request).id, text });
+  });
+
+  // "Typing…" on the user's side while the holder writes, where the channel has it (best effort).
+  server.post<{ Params: { id: string } }>('/console/api/handoffs/:id/typing', { preHandler: guard() }, async (request) => {
+    const { id } = parse(idParam, request.params);
+    const handoff = await handoffConversation(id);
+    if (handoff.state !== 'claimed' || handoff.counsellorId !== staffOf(request).id) throw new AppError('HANDOFF_NOT_OWNER', 'claim the chat first', 403);
+    const conversation = await db.conversation.findUniqueOrThrow({ where: { id: handoff.conversationId }, include: { identity: { select: { externalUserId: true } } } });
+    const port = deps.ports.get(conversation.channel);
+    if (!port?.typing) return { supported: false };
+    await port.typing({ conversationId: conversation.id, externalUserId: conversation.identity.externalUserId, externalChatId: conversation.externalChatId }).catch(() => undefined);
+    return { supported: true };
   });
 
   server.post<{ Params: { id: string } }>('/console/api/handoffs/:id/notes', { preHandler: guard() }, async (request, reply) => {

@@ -68,4 +68,6 @@ export interface DeliveryTarget {
 export interface ChannelPort {
   channel: string;
   send(target: DeliveryTarget, message: OutboundMessage): Promise<{ channelMessageId?: string } | void>;
+  /** Shows "typing…" to the user while a counsellor writes, where the platform supports it. Best effort. */
+  typing?(target: DeliveryTarget): Promise<void>;
 }

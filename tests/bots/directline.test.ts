@@ -130,6 +130,9 @@ describe('Direct Line 3.0', () => {
     await claimHandoff(app.queue, { handoffId: handoff.id, counsellorId: staff.id });
     await app.runtime.sendCounsellorReply({ conversationId: handoff.conversationId, counsellorId: staff.id, text: 'Mình là tư vấn viên, bạn đang ở đâu?' });
     await expect.poll(() => sets.flatMap((s) => s.activities).some((a) => a.text === 'Mình là tư vấn viên, bạn đang ở đâu?'), { timeout: 10_000 }).toBe(true);
+    // While the counsellor writes, Web Chat is told (a typing activity; nothing stored).
+    await app.ports.get('webchat')!.typing!({ conversationId: handoff.conversationId, externalUserId: conversationId, externalChatId: conversationId });
+    await expect.poll(() => sets.flatMap((s) => s.activities).some((a) => a.type === 'typing'), { timeout: 10_000 }).toBe(true);
     ws.close();
   });
 

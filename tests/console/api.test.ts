@@ -140,6 +140,12 @@ describe('console API', () => {
     const sos = await app.runtime.handleTurn(textFrom('needs-help', 'help me'));
     await supervisor.request('GET', `/console/api/handoffs/${sos.handoffId}`);
     expect(await app.database.prisma.auditLog.count({ where: { action: 'transcript.read', subjectId: sos.conversationId } })).toBe(1);
+
+    // Typing: only the holder; the test channel has no typing indicator, and says so.
+    const holder = await account('c9@111.vn', 'counsellor');
+    expect((await holder.request('POST', `/console/api/handoffs/${sos.handoffId}/typing`, {})).status).toBe(403);
+    expect((await holder.request('POST', `/console/api/handoffs/${sos.handoffId}/claim`, {})).status).toBe(200);
+    expect(await holder.json('POST', `/console/api/handoffs/${sos.handoffId}/typing`, {})).toEqual({ status: 200, body: { supported: false } });
   });
 
   it('exports dashboard figures as CSV without message text or pseudonyms', async () => {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../console/auth/passwords.js';
+import { submitReport } from '../../core/reports/service.js';
 import { createTestApp, textFrom, type TestApp } from '../helpers/app.js';
 import { recordingPort, type RecordingPort } from '../helpers/ports.js';
 
@@ -24,8 +25,8 @@ describe('console in Chromium', () => {
     port = recordingPort('test');
     app = await createTestApp({ ports: [port] });
     base = await app.listen();
-    for (const [email, name] of [['lan@111.vn', 'Lan'], ['minh@111.vn', 'Minh']]) {
-      await app.database.prisma.staffUser.create({ data: { email: email!, displayName: name!, role: 'counsellor', passwordHash: await hashPassword('a-long-enough-password') } });
+    for (const [email, name, role] of [['lan@111.vn', 'Lan', 'counsellor'], ['minh@111.vn', 'Minh', 'counsellor'], ['hoa@111.vn', 'Hoa', 'supervisor']] as const) {
+      await app.database.prisma.staffUser.create({ data: { email, displayName: name, role, passwordHash: await hashPassword('a-long-enough-password') } });
     }
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   }, 60_000);
@@ -99,4 +100,40 @@ describe('console in Chromium', () => {
     await lan.context().close();
     await minh.context().close();
   }, 120_000);
+
+  it('a supervisor, by keyboard only, reads a report, marks it referred and opens the dashboard in English', async () => {
+    const report = await app.database.prisma.$transaction((tx) =>
+      submitReport(tx, app.keys.encryptionKey, { draft: { category: 'scam_compound', province: 'an-giang', suspects: 'Recruiter "Tuan" on Facebook' }, channel: 'test', conversationId: null, now: new Date() }),
+    );
+    const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${base}/console`);
+    // Keyboard: Tab into the form, type, Enter submits.
+    await page.getByLabel('Email').waitFor();
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('hoa@111.vn');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('a-long-enough-password');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('heading', { name: 'Hàng chờ' }).count(), { timeout: 10_000 }).toBe(1);
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('button', { name: 'Reports' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('cell', { name: report.referenceCode }).count(), { timeout: 10_000 }).toBe(1);
+    await page.getByRole('row', { name: new RegExp(report.referenceCode) }).getByRole('button', { name: 'Open' }).click();
+    await expect.poll(() => page.locator('section.report').innerText(), { timeout: 10_000 }).toContain('Recruiter "Tuan" on Facebook');
+    await page.locator('section.report select').selectOption('referred');
+    await page.getByRole('button', { name: 'Update' }).click();
+    await expect.poll(async () => (await app.database.prisma.report.findUniqueOrThrow({ where: { id: report.id } })).status, { timeout: 10_000 }).toBe('referred');
+    expect(await app.database.prisma.auditLog.count({ where: { action: 'report.read', subjectId: report.id } })).toBe(1);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-report.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Dashboard' }).click();
+    await expect.poll(() => page.locator('#figures').innerText(), { timeout: 10_000 }).toContain('Contacts');
+    expect(await page.locator('#csv').getAttribute('href')).toMatch(/^\/console\/api\/dashboard\.csv\?from=\d{4}-\d{2}-\d{2}&to=/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-dashboard.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 90_000);
 });
