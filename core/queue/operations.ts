@@ -9,8 +9,7 @@ import type { Tx } from '../db/tx.js';
 import { TURN_TX_OPTIONS } from '../db/tx.js';
 import { AppError } from '../errors.js';
 import type { BusEvent, EventBus } from '../events/bus.js';
-import { toLocale, translate } from '../i18n/index.js';
-import { enqueueOutbound } from '../outbox/enqueue.js';
+import { tellUser } from './notify.js';
 
 export interface QueueDeps {
   db: Db;
@@ -112,10 +111,6 @@ async function lockConversationOf(tx: Tx, handoffId: string) {
   return conversation;
 }
 
-function localeOf(value: string) {
-  return toLocale(value) ?? 'vi';
-}
-
 /**
  * Takes a waiting chat. Exactly one of several concurrent claims wins: the row is taken with
  * FOR UPDATE SKIP LOCKED and must still be waiting; every other claimant gets HANDOFF_TAKEN (409).
@@ -130,14 +125,8 @@ export async function claimHandoff(deps: QueueDeps, input: { handoffId: string; 
     if (!locked.length) throw new AppError('HANDOFF_TAKEN', 'another counsellor has already taken this chat', 409);
     await tx.handoff.update({ where: { id: input.handoffId }, data: { state: 'claimed', counsellorId: input.counsellorId, claimedAt: at } });
     await tx.conversation.update({ where: { id: conversation.id }, data: { status: 'counsellor', version: { increment: 1 } } });
-    const ids = await enqueueOutbound(tx, {
-      conversationId: conversation.id,
-      channel: conversation.channel,
-      messages: [{ text: translate(localeOf(conversation.locale), 'handoff.claimed'), author: 'system' }],
-      now: at,
-    });
     events.push({ type: 'handoff.updated', handoffId: input.handoffId, conversationId: conversation.id });
-    for (const id of ids) events.push({ type: 'conversation.message', conversationId: conversation.id, messageId: id, direction: 'outbound' });
+    await tellUser(tx, conversation, 'handoff.claimed', at, events);
   }, TURN_TX_OPTIONS);
   publishAll(deps, events);
   deps.kickOutbox?.();
@@ -170,14 +159,8 @@ export async function transferHandoff(
       await tx.handoff.update({ where: { id: handoff.id }, data: { state: 'waiting', counsellorId: null } });
       await tx.conversation.update({ where: { id: conversation.id }, data: { status: 'queued', version: { increment: 1 } } });
     }
-    const ids = await enqueueOutbound(tx, {
-      conversationId: conversation.id,
-      channel: conversation.channel,
-      messages: [{ text: translate(localeOf(conversation.locale), 'handoff.transferred'), author: 'system' }],
-      now: at,
-    });
     events.push({ type: 'handoff.updated', handoffId: handoff.id, conversationId: conversation.id });
-    for (const id of ids) events.push({ type: 'conversation.message', conversationId: conversation.id, messageId: id, direction: 'outbound' });
+    await tellUser(tx, conversation, 'handoff.transferred', at, events);
   }, TURN_TX_OPTIONS);
   publishAll(deps, events);
   deps.kickOutbox?.();

@@ -7,8 +7,7 @@
 import type { Logger } from 'pino';
 import { TURN_TX_OPTIONS } from '../db/tx.js';
 import type { BusEvent } from '../events/bus.js';
-import { toLocale, translate } from '../i18n/index.js';
-import { enqueueOutbound } from '../outbox/enqueue.js';
+import { tellUser } from './notify.js';
 import type { QueueDeps } from './operations.js';
 
 export interface SlaScanResult {
@@ -32,14 +31,8 @@ export async function scanSla(deps: QueueDeps, opts: { batchSize?: number; onBre
     for (const row of due) {
       const conversation = await tx.conversation.findUnique({ where: { id: row.conversationId }, select: { channel: true, locale: true } });
       if (!conversation) continue;
-      const ids = await enqueueOutbound(tx, {
-        conversationId: row.conversationId,
-        channel: conversation.channel,
-        messages: [{ text: translate(toLocale(conversation.locale) ?? 'vi', 'handoff.slaUpdate'), author: 'system', urgent: true }],
-        now: at,
-      });
       events.push({ type: 'sla.breached', handoffId: row.id, conversationId: row.conversationId });
-      for (const id of ids) events.push({ type: 'conversation.message', conversationId: row.conversationId, messageId: id, direction: 'outbound' });
+      await tellUser(tx, { id: row.conversationId, ...conversation }, 'handoff.slaUpdate', at, events, { urgent: true });
       opts.onBreach?.(row.level);
     }
     return due.map((r) => ({ handoffId: r.id, conversationId: r.conversationId }));

@@ -239,16 +239,7 @@ export class Runtime {
       outbound.length = 0;
       ctx.say({ key: 'privacy.deleted' });
     } else {
-      const lastChoices = [...outbound].reverse().find((m) => m.author === 'bot');
-      await this.casUpdate(tx, conversation.id, conversation.version, {
-        snapshot: snapshot as object,
-        machineId: this.flow.id,
-        machineVersion: this.flow.version,
-        locale,
-        status,
-        lastActivityAt: now,
-        ...(lastChoices ? { offeredChoices: (lastChoices.choices ?? []) as unknown as object } : {}),
-      });
+      await this.saveFlowState(tx, conversation, { snapshot, locale, status, now, outbound });
     }
 
     const outboundIds = await enqueueOutbound(tx, { conversationId, channel: inbound.channel, messages: outbound, now, ...(inbound.replyHandle ? { replyHandle: inbound.replyHandle } : {}) });
@@ -356,16 +347,7 @@ export class Runtime {
       erase: () => {},
     };
     const snapshot = await this.stepFlow(ctx, conversation, (session) => (session.fresh ? null : { type: 'RESUME' }), actions);
-    const lastChoices = [...outbound].reverse().find((m) => m.author === 'bot');
-    await this.casUpdate(tx, conversation.id, conversation.version, {
-      snapshot: snapshot as object,
-      machineId: this.flow.id,
-      machineVersion: this.flow.version,
-      locale,
-      status,
-      lastActivityAt: now,
-      ...(lastChoices ? { offeredChoices: (lastChoices.choices ?? []) as unknown as object } : {}),
-    });
+    await this.saveFlowState(tx, conversation, { snapshot, locale, status, now, outbound });
     const outboundIds = await enqueueOutbound(tx, { conversationId: conversation.id, channel: conversation.channel, messages: outbound, now });
     events.push({ type: 'handoff.updated', handoffId: handoff.id, conversationId: conversation.id });
     for (const id of outboundIds) events.push({ type: 'conversation.message', conversationId: conversation.id, messageId: id, direction: 'outbound' });
@@ -484,6 +466,24 @@ export class Runtime {
       },
     });
     return { conversation, identityId: identity.id };
+  }
+
+  /** Saves the flow's new snapshot, language, status and the choices the bot just offered (compare-and-swap). */
+  private async saveFlowState(
+    tx: Tx,
+    conversation: { id: string; version: number },
+    state: { snapshot: unknown; locale: Locale; status: 'bot' | 'queued'; now: Date; outbound: OutboundMessage[] },
+  ): Promise<void> {
+    const lastBot = [...state.outbound].reverse().find((m) => m.author === 'bot');
+    await this.casUpdate(tx, conversation.id, conversation.version, {
+      snapshot: state.snapshot as object,
+      machineId: this.flow.id,
+      machineVersion: this.flow.version,
+      locale: state.locale,
+      status: state.status,
+      lastActivityAt: state.now,
+      ...(lastBot ? { offeredChoices: (lastBot.choices ?? []) as unknown as object } : {}),
+    });
   }
 
   /** Writes the conversation only if nobody else did since we read it; otherwise the whole turn is retried. */

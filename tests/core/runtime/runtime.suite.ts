@@ -78,9 +78,15 @@ export function runtimeSuite(makeDatabase: () => Promise<Database>): void {
       // Both turns persisted: the version moved once per turn (first contact, then two turns).
       expect(conversation.version).toBe(3);
       expect(await inboundCount()).toBe(3);
-      // Whichever ran second saw the first one's state: both ended in the menu, in the last language set.
-      const menuPrompts = (await outboundTexts(a.conversationId)).filter((t) => /Mình có thể giúp gì|How can we help/.test(t ?? ''));
-      expect(menuPrompts).toHaveLength(2);
+      // Whichever ran second saw the first one's state (the order between the two is up to the lock):
+      // lang.vi first → menu, then /lang en → menu again in English; /lang en first → menu, then the
+      // language button is no longer offered there. Either way the chat is at the menu, and each
+      // turn was answered from the state the other left.
+      const texts = await outboundTexts(a.conversationId);
+      const menuPrompts = texts.filter((t) => /Mình có thể giúp gì|How can we help/.test(t ?? ''));
+      expect(menuPrompts.length).toBeGreaterThanOrEqual(1);
+      expect(texts.length).toBeGreaterThanOrEqual(3); // welcome + an answer to each turn
+      expect(a.outboundIds.length + b.outboundIds.length).toBe(texts.length - 1);
     });
 
     it('many concurrent turns from different people all land', async () => {
