@@ -76,6 +76,7 @@ export const directLineModule: ChannelModule = {
       if (known) return push(known);
       void db.conversation.findUnique({ where: { id: event.conversationId }, select: { channel: true, externalChatId: true } }).then((c) => {
         if (c?.channel !== WEBCHAT || !c.externalChatId) return;
+        if (conversationIds.size > 10_000) conversationIds.clear(); // a cache, not a record
         conversationIds.set(event.conversationId, c.externalChatId);
         push(c.externalChatId);
       });

@@ -16,7 +16,7 @@ import type { InboundMessage, OutboundChoice, OutboundMessage } from '../message
 import { pseudonymFor } from '../privacy/pseudonym.js';
 import { enqueueHandoff, queuePosition, type HandoffReason } from '../queue/handoffs.js';
 import { CLOSE_OUTCOMES, HANDED_BACK, isCloseOutcome } from '../queue/outcomes.js';
-import { riskRank, type RiskAssessment, type RiskDetector, type RiskLevelName } from '../risk/types.js';
+import { NO_RISK, riskRank, type RiskAssessment, type RiskDetector, type RiskLevelName } from '../risk/types.js';
 import { openFlowSession, type FlowSession, type StoredFlow } from './flow-session.js';
 import { enqueueOutbound } from '../outbox/enqueue.js';
 import { toFlowEvent } from './intents.js';
@@ -160,7 +160,7 @@ export class Runtime {
       select: { id: true },
     });
     if (!stored) {
-      return { status: 'duplicate', conversationId: conversation.id, outboundIds: [], risk: { level: 'none', categories: [], matches: [] } };
+      return { status: 'duplicate', conversationId: conversation.id, outboundIds: [], risk: NO_RISK };
     }
 
     let locale = (toLocale(conversation.locale) ?? this.options.defaultLocale) as Locale;
@@ -168,7 +168,7 @@ export class Runtime {
     const offered = (conversation.offeredChoices as OutboundChoice[] | null) ?? [];
     const typedChoice = inbound.kind === 'text' && !!inbound.payload.text && offered.some((c) => fold(c.label) === fold(inbound.payload.text!));
     const riskText = typedChoice ? '' : [inbound.payload.text].filter(Boolean).join(' ');
-    const risk = riskText ? this.options.detector.assess(riskText, locale) : { level: 'none' as const, categories: [], matches: [] };
+    const risk: RiskAssessment = riskText ? this.options.detector.assess(riskText, locale) : NO_RISK;
     if (risk.level !== 'none') {
       await tx.riskEvent.create({
         data: {
