@@ -142,8 +142,28 @@
       h('section', { class: 'actions' },
         h('form', { onsubmit: function (e) { e.preventDefault(); act('/transfer', { toCounsellorId: staffSelect.value || null }).then(function () { go('queue'); }, failure); } }, staffSelect, h('button', { type: 'submit', text: t('chat.transfer') })),
         h('button', { type: 'button', id: 'hand-back', onclick: function () { act('/handback', {}).then(function () { go('queue'); }, failure); }, text: t('chat.handBack') }),
+        reportForm(id),
         h('form', { id: 'close-form', onsubmit: function (e) { e.preventDefault(); var body = { outcome: outcome.value }; if (summary.value.trim()) body.summary = summary.value; if (reference.value.trim()) body.reportReference = reference.value; act('/close', body).then(function () { go('queue'); }, failure); } },
           h('label', { for: 'outcome', text: t('chat.outcome') }), outcome, h('label', { for: 'summary', text: t('chat.summary') }), summary, h('label', { for: 'report-reference', text: t('chat.reportReference') }), reference, h('button', { type: 'submit', text: t('chat.close') }))));
+  }
+  // A report filed for the user (told over the chat); the codes are shown once to read out.
+  function reportForm(id) {
+    var categories = ['forced_labour', 'sexual_exploitation', 'scam_compound', 'forced_marriage', 'organ_fetus', 'child_at_risk', 'missing_person', 'job_offer', 'other'];
+    var category = h('select', { id: 'report-category', 'aria-label': t('reports.category') }, categories.map(function (c) { return h('option', { value: c, text: c }); }));
+    var province = h('input', { id: 'report-province', 'aria-label': t('reports.place'), placeholder: 'ha-noi' });
+    var evidence = h('textarea', { id: 'report-evidence', rows: 2, 'aria-label': t('chat.summary') });
+    var inDanger = h('input', { type: 'checkbox', id: 'report-danger' });
+    return h('details', null, h('summary', { text: t('chat.fileReport') }),
+      h('form', { id: 'report-form', onsubmit: function (e) {
+        e.preventDefault();
+        var body = { category: category.value, inDanger: inDanger.checked };
+        if (province.value.trim()) body.province = province.value.trim();
+        if (evidence.value.trim()) body.evidence = evidence.value.trim();
+        api('POST', '/console/api/handoffs/' + id + '/report', body).then(function (r) {
+          flash(t('chat.reportCreated', { reference: r.referenceCode, code: r.followUpCode }), 'ok');
+          var ref = document.getElementById('report-reference'); if (ref) ref.value = r.referenceCode;
+        }, failure);
+      } }, category, province, evidence, h('label', null, inDanger, ' 113'), h('button', { type: 'submit', text: t('chat.fileReport') })));
   }
   function openChat(id) {
     return api('GET', '/console/api/handoffs/' + id).then(function (data) {

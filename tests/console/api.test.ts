@@ -146,6 +146,13 @@ describe('console API', () => {
     expect((await holder.request('POST', `/console/api/handoffs/${sos.handoffId}/typing`, {})).status).toBe(403);
     expect((await holder.request('POST', `/console/api/handoffs/${sos.handoffId}/claim`, {})).status).toBe(200);
     expect(await holder.json('POST', `/console/api/handoffs/${sos.handoffId}/typing`, {})).toEqual({ status: 200, body: { supported: false } });
+
+    // The holder files a report for the user; only supervisors can read it back.
+    const filed = await holder.json<{ referenceCode: string; followUpCode: string; id: string }>('POST', `/console/api/handoffs/${sos.handoffId}/report`, { category: 'scam_compound', province: 'an-giang', evidence: 'told over chat', inDanger: true });
+    expect(filed.status).toBe(201);
+    expect(filed.body.referenceCode).toMatch(/^HT-/);
+    expect((await holder.request('GET', `/console/api/reports/${filed.body.id}`)).status).toBe(403);
+    expect((await supervisor.json<{ body: { evidence: string } }>('GET', `/console/api/reports/${filed.body.id}`)).body.body.evidence).toBe('told over chat');
   });
 
   it('exports dashboard figures as CSV without message text or pseudonyms', async () => {

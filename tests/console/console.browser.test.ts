@@ -89,6 +89,14 @@ describe('console in Chromium', () => {
     await expect.poll(() => lan.locator('#transcript').innerText(), { timeout: 10_000 }).toContain('em ở Campuchia');
     await lan.screenshot({ path: path.join(ARTIFACTS, 'console-chat.png'), fullPage: true });
 
+    // A report filed for the user from the chat view: the codes are shown to read out.
+    await lan.getByText('Lập tin báo thay người dùng', { exact: true }).first().click();
+    await lan.locator('#report-category').selectOption('scam_compound');
+    await lan.locator('#report-province').fill('an-giang');
+    await lan.locator('#report-form button[type="submit"]').click();
+    await expect.poll(() => lan.locator('#flash').innerText(), { timeout: 10_000 }).toMatch(/HT-[2-9A-Z]{4}-[2-9A-Z]{4}/);
+    expect(await lan.locator('#report-reference').inputValue()).toMatch(/^HT-/);
+
     // Hand back: the bot answers the next message again.
     await lan.locator('#hand-back').click();
     await expect.poll(() => lan.getByRole('heading', { name: 'Hàng chờ' }).count(), { timeout: 10_000 }).toBe(1);
