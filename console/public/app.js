@@ -223,15 +223,25 @@
     var main = h('main', null, h('h1', { text: t('directory.heading') }), h('p', { id: 'flash', role: 'alert' }));
     api('GET', '/console/api/directory').then(function (list) {
       main.appendChild(h('ul', { class: 'directory' }, list.map(function (e) {
-        var phone = h('input', { value: e.phone || '', 'aria-label': t('directory.phone') + ' ' + e.nameVi });
-        var website = h('input', { value: e.website || '', 'aria-label': t('directory.website') + ' ' + e.nameVi });
-        var active = h('input', { type: 'checkbox', checked: e.active, 'aria-label': t('directory.active') + ' ' + e.nameVi });
-        return h('li', null, h('strong', { text: state.lang === 'en' ? e.nameEn : e.nameVi }),
-          h('form', { onsubmit: function (ev) {
+        var field = function (tag, key, label, extra) {
+          var el = h(tag, Object.assign({ 'aria-label': label + ' · ' + e.nameVi }, extra || {}));
+          el.value = e[key] == null ? '' : Array.isArray(e[key]) ? e[key].join(', ') : e[key];
+          return el;
+        };
+        var nameVi = field('input', 'nameVi', 'Tên (vi)'), nameEn = field('input', 'nameEn', 'Name (en)');
+        var descriptionVi = field('textarea', 'descriptionVi', 'Mô tả (vi)', { rows: 2 }), descriptionEn = field('textarea', 'descriptionEn', 'Description (en)', { rows: 2 });
+        var services = field('input', 'services', 'services'), groups = field('input', 'groups', 'groups'), provinces = field('input', 'provinces', 'provinces');
+        var phone = field('input', 'phone', t('directory.phone')), website = field('input', 'website', t('directory.website'));
+        var national = h('input', { type: 'checkbox', checked: e.national, 'aria-label': 'national · ' + e.nameVi });
+        var active = h('input', { type: 'checkbox', checked: e.active, 'aria-label': t('directory.active') + ' · ' + e.nameVi });
+        var list = function (input) { return input.value.split(',').map(function (x) { return x.trim(); }).filter(Boolean); };
+        return h('li', null, h('details', null, h('summary', { text: state.lang === 'en' ? e.nameEn : e.nameVi }),
+          h('form', { class: 'entry', onsubmit: function (ev) {
             ev.preventDefault();
-            var body = { nameVi: e.nameVi, nameEn: e.nameEn, descriptionVi: e.descriptionVi, descriptionEn: e.descriptionEn, services: e.services, groups: e.groups, provinces: e.provinces, national: e.national, phone: phone.value.trim() || null, website: website.value.trim() || null, active: active.checked };
+            var body = { nameVi: nameVi.value, nameEn: nameEn.value, descriptionVi: descriptionVi.value, descriptionEn: descriptionEn.value, services: list(services), groups: list(groups), provinces: list(provinces), national: national.checked, phone: phone.value.trim() || null, website: website.value.trim() || null, active: active.checked };
             api('PUT', '/console/api/directory/' + e.id, body).then(function () { flash(t('directory.saved'), 'ok'); }, failure);
-          } }, phone, website, h('label', null, active, t('directory.active')), h('button', { type: 'submit', text: t('directory.save') })));
+          } }, nameVi, nameEn, descriptionVi, descriptionEn, services, groups, provinces, phone, website,
+            h('label', null, national, ' national'), h('label', null, active, ' ' + t('directory.active')), h('button', { type: 'submit', text: t('directory.save') }))));
       })));
     }, failure);
     return main;

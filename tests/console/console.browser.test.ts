@@ -141,6 +141,14 @@ describe('console in Chromium', () => {
     await expect.poll(() => page.locator('#figures').innerText(), { timeout: 10_000 }).toContain('Contacts');
     expect(await page.locator('#csv').getAttribute('href')).toMatch(/^\/console\/api\/dashboard\.csv\?from=\d{4}-\d{2}-\d{2}&to=/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'console-dashboard.png'), fullPage: true });
+    // Directory admin: edit an entry's phone number.
+    const entry = await app.database.prisma.serviceEntry.findFirstOrThrow({ where: { active: true }, orderBy: { nameVi: 'asc' } });
+    await page.getByRole('button', { name: 'Service directory' }).click();
+    await page.getByText(entry.nameEn, { exact: true }).first().click();
+    const phone = page.getByLabel(`Phone · ${entry.nameVi}`, { exact: true });
+    await phone.fill('0243 111 111');
+    await phone.press('Enter');
+    await expect.poll(async () => (await app.database.prisma.serviceEntry.findUniqueOrThrow({ where: { id: entry.id } })).phone, { timeout: 10_000 }).toBe('0243 111 111');
     expect(errors).toEqual([]);
     await context.close();
   }, 90_000);
