@@ -496,7 +496,9 @@ export class Runtime {
   }
 
   private async eraseConversation(tx: Tx, conversationId: string, identityId: string, inbound: InboundMessage, locale: Locale, now: Date): Promise<string> {
-    await tx.conversation.delete({ where: { id: conversationId } });
+    const erased = await tx.conversation.delete({ where: { id: conversationId }, select: { externalChatId: true } });
+    // Codes that would reopen this chat (web chat resume codes) go with it.
+    if (erased.externalChatId) await tx.resumeCode.deleteMany({ where: { conversationId: erased.externalChatId } });
     const fresh = await tx.conversation.create({
       data: {
         identityId,

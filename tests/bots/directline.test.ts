@@ -156,6 +156,10 @@ describe('Direct Line 3.0', () => {
     expect((await call('POST', '/chat/resume', undefined, { code: 'AAAAA-AAAAA' })).status).toBe(404);
     expect((await call('POST', '/chat/resume', undefined, { nope: 1 })).status).toBe(400);
     expect(await app.database.prisma.resumeCode.count({ where: { id: issued.body.code as string } })).toBe(0); // stored hashed
+    // Erasing the conversation (/delete, then yes) takes its resume codes with it.
+    await call('POST', `/v3/directline/conversations/${conversationId}/activities`, token, { type: 'message', text: '/delete', channelData: { clientActivityID: 'del-1' } });
+    await call('POST', `/v3/directline/conversations/${conversationId}/activities`, token, { type: 'message', value: { choiceId: 'delete.yes' }, channelData: { clientActivityID: 'del-2' } });
+    expect((await call('POST', '/chat/resume', undefined, { code: issued.body.code })).status).toBe(404);
   });
 
   it('serves the landing page and /chat with a strict policy and no cookies', async () => {
