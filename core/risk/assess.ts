@@ -167,6 +167,8 @@ export function createDetector(lexicons: CompiledLexicon[]): RiskDetector {
         }
       }
       if (level === 'none' && !matches.length) return { level: 'none', categories: [], matches: [] };
+      // People mix languages ("my sister bị bán"): who it is about may be in the other lexicon.
+      if (!thirdParty) thirdParty = lexicons.some((lexicon) => findModifier(matchTokens(raw, lexicon.vocabulary, lexicon.teen), lexicon, 'thirdParty').length > 0);
       const has = (c: string) => categories.has(c);
       if (foreign && (has('confinement') || has('forced_labour') || has('trafficking'))) level = maxLevel(level, 'high');
       if (!calm && has('confinement') && has('violence')) level = 'emergency';

@@ -80,6 +80,8 @@ describe('rules', () => {
     expect(a.level).toBe('high');
     expect(a.thirdParty).toBe(true);
     expect(d.assess('my sister was sold').thirdParty).toBe(true);
+    expect(d.assess('my sister bị bán sang Trung Quốc').thirdParty).toBe(true); // mixed languages
+    expect(d.assess('tôi bị bán sang Trung Quốc').thirdParty).toBeUndefined();
   });
 
   it('combines: confinement + foreign place → high; confinement + violence → emergency; high + urgent → emergency', () => {
