@@ -3,6 +3,7 @@
  * use only), push otherwise; at most 5 messages per request; choices as quick replies (at most 13,
  * postback data = the choice id, labels up to 20 characters) with the numbered text kept as fallback.
  */
+import { createHash } from 'node:crypto';
 import { HTTPFetchError, messagingApi } from '@line/bot-sdk';
 import { DeliveryError } from '../../core/errors.js';
 import type { ChannelPort, DeliveryTarget, OutboundMessage } from '../../core/messages/types.js';
@@ -87,11 +88,24 @@ export function linePort(client: messagingApi.MessagingApiClient, clock: () => D
           }
         }
         for (let i = 0; i < rest.length; i += LINE_MESSAGES_PER_REQUEST) {
-          await client.pushMessage({ to, messages: rest.slice(i, i + LINE_MESSAGES_PER_REQUEST) });
+          // The same retry key on every attempt of this push: LINE sends it once and answers 409 to a repeat.
+          const retryKey = target.messageId ? retryKeyFor(target.messageId, i) : undefined;
+          try {
+            await client.pushMessage({ to, messages: rest.slice(i, i + LINE_MESSAGES_PER_REQUEST) }, retryKey);
+          } catch (err) {
+            if (!(retryKey && err instanceof HTTPFetchError && err.status === 409)) throw err;
+          }
         }
       } catch (err) {
         throw toDeliveryError(err);
       }
     },
   };
+}
+
+/** A UUID (the format LINE requires) derived from the outbound message id and the batch. */
+export function retryKeyFor(messageId: string, batch: number): string {
+  if (batch === 0 && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(messageId)) return messageId;
+  const hex = createHash('sha256').update(`${messageId}:${batch}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

@@ -59,6 +59,8 @@ export interface OutboundMessage {
 /** Where a channel delivers an outbound message. */
 export interface DeliveryTarget {
   conversationId: string;
+  /** The outbound message's id: a stable key for platforms that deduplicate retried sends (LINE). */
+  messageId?: string;
   externalUserId: string | null;
   externalChatId: string | null;
   replyHandle?: { value: string; expiresAt: string } | null;

@@ -121,6 +121,7 @@ export class OutboxDispatcher {
       await port.send(
         {
           conversationId: message.conversationId,
+          messageId: message.id,
           externalUserId: message.conversation.identity.externalUserId,
           externalChatId: message.conversation.externalChatId,
           replyHandle: payload.replyHandle ?? null,

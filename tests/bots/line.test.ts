@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lineModule } from '../../bots/line/index.js';
+import { enqueueOutbound } from '../../core/outbox/enqueue.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { lineSignature, startLineFake, type LineFake } from '../fakes/line.js';
 import { settle, walkByButtons } from './walk.js';
@@ -147,6 +148,24 @@ describe('line', () => {
     expect(delivered).toHaveLength(1);
     const failed = fake.server.calls.filter((c) => c.failed);
     expect(failed.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a push whose answer was lost is retried with the same retry key and delivered once', async () => {
+    const userId = newUser();
+    await post([text(userId, 'xin chào')]);
+    await settle(app, 30_000);
+    const conversation = (await conversationOf(userId))!;
+    // A system message has no reply token: it goes by push.
+    const [id] = await app.database.prisma.$transaction((tx) =>
+      enqueueOutbound(tx, { conversationId: conversation.id, channel: 'line', messages: [{ text: 'push test', author: 'system' }], now: new Date() }),
+    );
+    fake.acceptThenFail(1);
+    app.outbox.kick();
+    await expect.poll(async () => (await app.database.prisma.message.findUniqueOrThrow({ where: { id: id! } })).status, { timeout: 30_000 }).toBe('sent');
+    const pushes = fake.server.calls.filter((c) => c.path === '/v2/bot/message/push' && JSON.stringify(c.body).includes('push test'));
+    expect(pushes.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(pushes.map((c) => c.headers['x-line-retry-key']))).toEqual(new Set([id]));
+    expect(fake.sent().filter((s) => JSON.stringify(s.messages).includes('push test'))).toHaveLength(1);
   });
 
   it('passes locations through', async () => {

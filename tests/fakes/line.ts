@@ -20,12 +20,17 @@ export interface LineFake {
   sent(): LineSentMessage[];
   fail429(times: number): void;
   fail500(times: number): void;
+  /** Deliver the next `times` messages but answer 500, as when the response is lost. */
+  acceptThenFail(times: number): void;
   close(): Promise<void>;
 }
 
 export async function startLineFake(accessToken: string): Promise<LineFake> {
   const issued = new Set<string>();
   const delivered: LineSentMessage[] = [];
+  // LINE remembers accepted retry keys: a repeat gets 409 and is not delivered again.
+  const retryKeys = new Set<string>();
+  let acceptThenFail = 0;
   const server = new FakeServer((call) => {
     if (call.headers.authorization !== `Bearer ${accessToken}`) return { status: 401, body: { message: 'Authentication failed' } };
     const body = call.body as { replyToken?: string; to?: string; messages?: unknown[] };
@@ -35,12 +40,22 @@ export async function startLineFake(accessToken: string): Promise<LineFake> {
       return { status: 404, body: { message: 'Not found' } };
     }
     if (!Array.isArray(body.messages) || body.messages.length < 1 || body.messages.length > 5) return { status: 400, body: { message: 'The request body has 1 error(s)' } };
+    const retryKey = call.headers['x-line-retry-key'];
+    if (typeof retryKey === 'string') {
+      if (retryKeys.has(retryKey)) return { status: 409, body: { message: 'The retry key is already accepted' } };
+      retryKeys.add(retryKey);
+    }
     delivered.push({
       via: call.path.endsWith('/reply') ? 'reply' : 'push',
       ...(body.to ? { to: body.to } : {}),
       ...(body.replyToken ? { replyToken: body.replyToken } : {}),
       messages: body.messages as LineSentMessage['messages'],
     });
+    // Delivered, but the answer is lost (a 500 after the fact), so the sender will try again.
+    if (acceptThenFail > 0) {
+      acceptThenFail -= 1;
+      return { status: 500, body: { message: 'Internal server error' } };
+    }
     return { body: { sentMessages: body.messages.map(() => ({ id: randomUUID(), quoteToken: randomUUID() })) } };
   });
   await server.start();
@@ -56,6 +71,9 @@ export async function startLineFake(accessToken: string): Promise<LineFake> {
     sent: () => [...delivered],
     fail429(times) {
       server.failNext(messages, times, { status: 429, body: { message: 'The API rate limit has been exceeded. Try again later.' } });
+    },
+    acceptThenFail(times) {
+      acceptThenFail += times;
     },
     fail500(times) {
       server.failNext(messages, times, { status: 500, body: { message: 'Internal server error' } });
