@@ -4,6 +4,7 @@
  * reference). A wrong code and an unknown reference get the same answer, in about the same time.
  */
 import { createHmac } from 'node:crypto';
+import type { ReportDraft as FlowReportDraft } from '../../flows/main/machine.js';
 import type { Tx } from '../db/tx.js';
 import { encryptJson } from './crypto.js';
 import { hashFollowUpCode, newFollowUpCode, newReferenceCode, normalizeFollowUpCode, normalizeReference, verifyFollowUpCode } from './codes.js';
@@ -15,21 +16,8 @@ export const FOLLOW_UP_LIMITS = {
   reference: { max: 10, seconds: 3600 } satisfies Window,
 };
 
-export interface ReportDraft {
-  category: string;
-  province?: string | null;
-  country?: string | null;
-  when?: string | null;
-  peopleCount?: string | null;
-  peopleAge?: string | null;
-  peopleGender?: string | null;
-  suspects?: string | null;
-  contactMethod?: string | null;
-  evidence?: string | null;
-  inDanger?: boolean;
-  contactConsent?: boolean;
-  contact?: string | null;
-}
+/** What a report flow collects (flows/main/machine.ts); a submitted one always has its category. */
+export type ReportDraft = FlowReportDraft & { category: string };
 
 export interface SubmittedReport {
   id: string;
