@@ -5,7 +5,7 @@
  * lower case) with no matching, so the ratio is the cost of the detector in "fold" units.
  */
 import { lexiconDetector } from '../core/risk/assess.js';
-import { fold } from '../core/text/fold.js';
+import { fold } from '../text/fold.js';
 import type { BenchResult } from './run.js';
 
 const EVERYDAY = [

@@ -6,7 +6,7 @@
 import type { Locale } from '../flows/types.js';
 import { searchDirectory, type DirectoryQuery } from './directory/index.js';
 import { searchFaq } from './faq/search.js';
-import { provinceName } from './geo/provinces.js';
+import { provinceName } from '../flows/data/provinces.js';
 import { translate } from './i18n/index.js';
 import type { AppKeys } from './privacy/secrets.js';
 import { addToReport, lookupReport, submitReport, type ReportDraft } from './reports/service.js';

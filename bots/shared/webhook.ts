@@ -3,7 +3,6 @@
  * are computed over the exact bytes; the parser is scoped to the channel's own plugin, so other
  * routes are unaffected), constant-time secret comparison, and the answer codes.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../core/errors.js';
 
@@ -18,16 +17,7 @@ export async function registerRawWebhook(server: FastifyInstance, path: string, 
   });
 }
 
-/** Constant-time equality of two secrets (different lengths are unequal without leaking where). */
-export function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  if (left.length !== right.length) {
-    timingSafeEqual(left, left);
-    return false;
-  }
-  return timingSafeEqual(left, right);
-}
+export { safeEqual } from '../../core/security/constant-time.js';
 
 export function unauthorized(message = 'bad webhook signature'): AppError {
   return new AppError('UNAUTHORIZED', message, 401);

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline/promises';
-import { createApp } from '../../core/app.js';
+import { createApp } from '../../server/app.js';
 import { loadConfig } from '../../core/config.js';
 import { openDatabase } from '../../core/db/client.js';
 import { createLogger } from '../../core/logging.js';

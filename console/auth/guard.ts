@@ -5,7 +5,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../core/db/client.js';
 import { AppError } from '../../core/errors.js';
-import { safeEqual } from '../../bots/shared/webhook.js';
+import { safeEqual } from '../../core/security/constant-time.js';
 import { SESSION_COOKIE, sessionFor, type StaffIdentity } from './sessions.js';
 
 export type Role = StaffIdentity['role'];

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PrismaClient } from '../db/generated/client.js';
 import type { Tx } from '../db/tx.js';
-import { nearestProvince } from '../geo/provinces.js';
+import { nearestProvince } from '../../flows/data/provinces.js';
 
 export const NEEDS = ['shelter', 'legal_aid', 'health', 'psychological', 'vocational', 'reintegration', 'hotline'] as const;
 export const GROUPS = ['children', 'women', 'migrant_workers', 'ethnic_minorities', 'lgbti', 'disabilities'] as const;

@@ -5,7 +5,7 @@
  */
 import type { Locale } from '../../flows/types.js';
 import { resource, SUPPORTED_LOCALES } from '../i18n/index.js';
-import { fold } from '../text/fold.js';
+import { fold } from '../../text/fold.js';
 
 export interface FaqItem {
   topic: string;

@@ -5,7 +5,7 @@
  * provincial health agency, i.e. social services) and seed 004 (Border Guard in border areas).
  * A suggestion only: a counsellor decides.
  */
-import { ABROAD, provinceBySlug } from '../geo/provinces.js';
+import { ABROAD, provinceBySlug } from '../../flows/data/provinces.js';
 
 export const REPORT_CATEGORIES = [
   'forced_labour',

@@ -21,7 +21,7 @@ import { openFlowSession, type FlowSession, type StoredFlow } from './flow-sessi
 import { enqueueOutbound } from '../outbox/enqueue.js';
 import { toFlowEvent } from './intents.js';
 import { renderReply } from './render.js';
-import { fold } from '../text/fold.js';
+import { fold } from '../../text/fold.js';
 import type { EffectHandler, TurnContext } from './turn-context.js';
 
 export interface RuntimeOptions {

@@ -6,7 +6,7 @@
 import type { FlowEvent, Locale } from '../../flows/types.js';
 import type { InboundMessage, OutboundChoice } from '../messages/types.js';
 import { resource, SUPPORTED_LOCALES, toLocale } from '../i18n/index.js';
-import { fold } from '../text/fold.js';
+import { fold } from '../../text/fold.js';
 
 type IntentName = 'menu' | 'back' | 'counsellor' | 'language' | 'lang_vi' | 'lang_en' | 'help' | 'delete';
 

@@ -6,7 +6,7 @@
  */
 import { assign, emit, setup } from 'xstate';
 import type { ChoiceSpec, FlowEvent, FlowOutput, Locale, ReplyOutput } from '../types.js';
-import { ABROAD, PROVINCES, resolveProvince } from '../../core/geo/provinces.js';
+import { ABROAD, PROVINCES, resolveProvince } from '../data/provinces.js';
 import { CATEGORIES, CONTACT_METHODS, COUNTRIES, EDIT_FIELDS, PEOPLE_AGE, PEOPLE_COUNT, PEOPLE_GENDER, WHEN, list } from '../report/options.js';
 import { FAQ_TOPICS, topicOf } from '../rights/catalog.js';
 import { GROUPS, NEEDS } from '../help/options.js';

@@ -11,7 +11,7 @@ import { startTelegramFake, type TelegramFake } from '../fakes/telegram.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 // The same command as `npm start`: one node process, so SIGTERM reaches our handler directly.
-const START = [process.execPath, ['--import', 'tsx', 'core/main.ts']] as const;
+const START = [process.execPath, ['--import', 'tsx', 'server/main.ts']] as const;
 let fake: TelegramFake | undefined;
 let dataDir: string | undefined;
 afterAll(async () => {

@@ -1,6 +1,6 @@
 /** Shared steps of the channel integration tests: wait for the outbox, walk the flow by its buttons. */
 import { expect } from 'vitest';
-import type { App } from '../../core/app.js';
+import type { App } from '../../server/app.js';
 
 /** Waits until every outbound message of the app is delivered (or failed for good). */
 export async function settle(app: App, timeout = 20_000): Promise<void> {

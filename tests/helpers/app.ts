@@ -1,6 +1,6 @@
 /** Builds the real app (runtime, outbox, HTTP server) on a test database, with quiet logs. */
 import { Writable } from 'node:stream';
-import { createApp, type App, type AppOptions } from '../../core/app.js';
+import { createApp, type App, type AppOptions } from '../../server/app.js';
 import { loadConfig } from '../../core/config.js';
 import type { Database } from '../../core/db/client.js';
 import type { InboundMessage } from '../../core/messages/types.js';

@@ -10,7 +10,7 @@ import { afterAll, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 // The same command as `npm start`: one node process, so SIGTERM reaches our handler directly.
-const START = [process.execPath, ['--import', 'tsx', 'core/main.ts']] as const;
+const START = [process.execPath, ['--import', 'tsx', 'server/main.ts']] as const;
 const dirs: string[] = [];
 afterAll(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));

@@ -1,7 +1,7 @@
 /** Typed input resolves to flow events the same way on every channel. */
 import { describe, expect, it } from 'vitest';
 import { matchChoice, parseCommand, toFlowEvent } from '../../../core/runtime/intents.js';
-import { fold } from '../../../core/text/fold.js';
+import { fold } from '../../../text/fold.js';
 import type { InboundMessage } from '../../../core/messages/types.js';
 
 const offered = [

@@ -5,7 +5,7 @@
  * Coordinates are the approximate centre of each unit's seat, used only to pick the nearest unit
  * for a shared location.
  */
-import { fold } from '../text/fold.js';
+import { fold } from '../../text/fold.js';
 
 export interface Province {
   slug: string;

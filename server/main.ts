@@ -3,9 +3,9 @@
  * configured channels. SIGTERM/SIGINT drain turns in flight and close the database.
  */
 import { createApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
-import { createLogger } from './logging.js';
-import { errorSummary } from './outbox/dispatcher.js';
+import { ConfigError, loadConfig } from '../core/config.js';
+import { createLogger } from '../core/logging.js';
+import { errorSummary } from '../core/outbox/dispatcher.js';
 
 const SHUTDOWN_GRACE_MS = 25_000;
 
