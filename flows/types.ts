@@ -21,7 +21,14 @@ export type FlowEvent =
   /** The chat comes back from a counsellor: repeat where the user was. */
   | { type: 'RESUME' }
   /** The result of an effect the flow asked for, fed back by the runtime in the same turn. */
-  | { type: 'RESULT'; name: string; ok: boolean; data?: Record<string, unknown> };
+  | { type: 'RESULT'; name: string; ok: boolean; data?: Record<string, unknown> }
+  /**
+   * The chat joined (or, with a higher risk, rejoined) the counsellor queue: the waiting flow
+   * (flows/waiting) greets the person accordingly. Sent by the runtime, never typed.
+   */
+  | { type: 'QUEUED'; emergency: boolean; whereKnown: boolean; interrupted: boolean; reportInProgress: boolean }
+  /** The person asked for a counsellor again while using the assistant in the queue: back to the waiting room. */
+  | { type: 'WAIT' };
 
 /** A choice offered to the user: a stable short id (fits Telegram's 64-byte callback data) and its label key. */
 export interface ChoiceSpec {
@@ -46,7 +53,17 @@ export type FlowOutput =
   /** Erase this conversation and the user's raw platform id (the user asked). */
   | { type: 'erase' }
   /** An effect implemented by a runtime effect handler registered under `name` (report, lookup...). */
-  | { type: 'effect'; name: string; data: Record<string, unknown> };
+  | { type: 'effect'; name: string; data: Record<string, unknown> }
+  /**
+   * While waiting for a counsellor (flows/waiting): show the queue status, hand the chat to the
+   * assistant while keeping the place (optionally starting a report), or cancel the request.
+   */
+  | { type: 'queue'; action: 'status' | 'toAssistant' | 'cancel'; start?: 'report'; forward?: FlowEvent }
+  /**
+   * Safety steps of an emergency: show the numbers for where the person is, remember where they
+   * are (in Vietnam or abroad), or flag that their phone may be watched or they must be quick.
+   */
+  | { type: 'safety'; action: 'numbers' | 'setWhere' | 'flag'; where?: 'vn' | 'abroad'; flag?: 'watched' | 'hurry' };
 
 export interface FlowDefinition {
   id: string;

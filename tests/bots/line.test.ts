@@ -89,9 +89,11 @@ describe('line', () => {
     const e = text(userId, 'cứu em với');
     await post([e]);
     await settle(app);
-    // Two messages in one turn: the first takes the reply token, the second is pushed (a token works once).
+    // Several messages in one turn: the first takes the reply token, the rest are pushed (a token works once).
     const deliveries = fake.sent().filter((s) => s.to === userId || s.replyToken === e.replyToken);
-    expect(deliveries.map((d) => d.via)).toEqual(['reply', 'push']);
+    expect(deliveries[0]!.via).toBe('reply');
+    expect(deliveries.slice(1).every((d) => d.via === 'push')).toBe(true);
+    expect(deliveries.length).toBeGreaterThanOrEqual(2);
     expect(deliveries[0]!.messages[0]!.text).toMatch(/113/);
     const conversation = (await conversationOf(userId))!;
     expect(conversation.status).toBe('queued');
