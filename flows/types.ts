@@ -43,6 +43,8 @@ export interface ReplyOutput {
   params?: Record<string, string | number>;
   choices?: ChoiceSpec[];
   urgent?: boolean;
+  /** Params that are secrets (a follow-up code): shown once, then masked in what is kept of the message. */
+  secretParams?: string[];
 }
 
 export type FlowOutput =

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { Db } from '../../core/db/client.js';
 import { AppError } from '../../core/errors.js';
 import { translate } from '../../core/i18n/index.js';
-import { decryptJson } from '../../core/reports/crypto.js';
+import { decryptJson, type ReportKeys } from '../../core/reports/crypto.js';
 import { dashboardFigures } from '../../core/stats/dashboard.js';
 import { audit } from '../audit.js';
 import { staffOf, type makeGuard } from '../auth/guard.js';
@@ -27,7 +27,7 @@ function range(query: { from?: string; to?: string }): { from: Date; to: Date } 
   return { from, to: end };
 }
 
-export function recordRoutes(server: FastifyInstance, deps: { db: Db; guard: ReturnType<typeof makeGuard>; encryptionKey: Buffer }): void {
+export function recordRoutes(server: FastifyInstance, deps: { db: Db; guard: ReturnType<typeof makeGuard>; encryptionKey: ReportKeys }): void {
   const { db, guard } = deps;
   const readReport = async (id: string) => {
     const report = await db.report.findUnique({ where: { id }, include: { additions: { orderBy: { createdAt: 'asc' } } } });

@@ -54,6 +54,8 @@ export interface OutboundMessage {
   urgent?: boolean;
   /** Who wrote it. */
   author: 'bot' | 'counsellor' | 'system';
+  /** Parts of the text that are secrets (a follow-up code): masked in the stored copy once delivered. */
+  secrets?: string[];
 }
 
 /** Where a channel delivers an outbound message. */

@@ -6,7 +6,7 @@
 import { createHmac } from 'node:crypto';
 import type { ReportDraft as FlowReportDraft } from '../../flows/main/machine.js';
 import type { Tx } from '../db/tx.js';
-import { encryptJson } from './crypto.js';
+import { encryptJson, type ReportKeys } from './crypto.js';
 import { hashFollowUpCode, newFollowUpCode, newReferenceCode, normalizeFollowUpCode, normalizeReference, verifyFollowUpCode } from './codes.js';
 import { hit, isLimited, type Window } from './rate-limit.js';
 import { routeReport } from './routing.js';
@@ -28,7 +28,7 @@ export interface SubmittedReport {
 
 export async function submitReport(
   tx: Tx,
-  encryptionKey: Buffer,
+  encryptionKey: ReportKeys,
   input: { draft: ReportDraft; channel: string; conversationId: string | null; now: Date },
 ): Promise<SubmittedReport> {
   const { draft } = input;
@@ -95,7 +95,7 @@ export async function lookupReport(
   return { ok: true, reportId: report.id, referenceCode: report.referenceCode, status: report.status, additions: report._count.additions, createdAt: report.createdAt };
 }
 
-export async function addToReport(tx: Tx, encryptionKey: Buffer, input: { reportId: string; text: string; channel: string; now: Date }): Promise<boolean> {
+export async function addToReport(tx: Tx, encryptionKey: ReportKeys, input: { reportId: string; text: string; channel: string; now: Date }): Promise<boolean> {
   const report = await tx.report.findUnique({ where: { id: input.reportId }, select: { id: true, referenceCode: true } });
   if (!report) return false;
   await tx.reportAddition.create({

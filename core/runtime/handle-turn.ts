@@ -24,7 +24,7 @@ import { atRest, reportInProgress, stepFlow, storedValue } from './flow-step.js'
 import { nextMemory, withRiskMemory, type RiskMemory, type TurnRisk } from './risk-memory.js';
 import { emergencyGuidance, numbersText } from '../safety/guidance.js';
 import { decodeWhereabouts, encodeWhereabouts, mergeWhereabouts, whereaboutsFromText, type Whereabouts } from '../safety/whereabouts.js';
-import { enqueueOutbound } from '../outbox/enqueue.js';
+import { enqueueOutbound, maskSecrets } from '../outbox/enqueue.js';
 import { toFlowEvent } from './intents.js';
 import { renderReply } from './render.js';
 import { fold } from '../../text/fold.js';
@@ -94,6 +94,8 @@ interface Turn {
   memory: RiskMemory;
   handoffId?: string;
   erase: boolean;
+  /** The inbound message held a secret: its stored text is masked at the end of the turn. */
+  maskInbound?: boolean;
   ctx: TurnContext;
 }
 
@@ -230,6 +232,7 @@ export class Runtime {
       await this.runMain(turn, (session) => (!session.fresh || startsFreshConversation(flowEvent) ? [flowEvent] : null), stored.id);
     }
 
+    if (turn.maskInbound && text) await tx.message.update({ where: { id: stored.id }, data: { text: maskSecrets(text, [text.trim()]) } });
     let conversationId = conversation.id;
     if (turn.erase) {
       conversationId = await this.eraseConversation(tx, conversation.id, identityId, inbound, turn.locale, now);
@@ -266,7 +269,7 @@ export class Runtime {
       erase: false,
       ctx: undefined as unknown as TurnContext,
     };
-    turn.ctx = this.turnContext(tx, conversation.id, conversation.channel, opts.now, () => turn.locale, (l) => (turn.locale = l), outbound);
+    turn.ctx = this.turnContext(tx, conversation.id, conversation.channel, opts.now, () => turn.locale, (l) => (turn.locale = l), outbound, () => (turn.maskInbound = true));
     return turn;
   }
 
@@ -572,6 +575,7 @@ export class Runtime {
     getLocale: () => Locale,
     setLocale: (locale: Locale) => void,
     outbound: OutboundMessage[],
+    onMaskInbound?: () => void,
   ): TurnContext {
     return {
       tx,
@@ -586,6 +590,7 @@ export class Runtime {
       },
       send: (message) => outbound.push(message),
       say: (reply) => outbound.push(renderReply(getLocale(), { type: 'reply', ...reply })),
+      maskInbound: () => onMaskInbound?.(),
     };
   }
 

@@ -9,5 +9,7 @@ export function renderReply(locale: Locale, reply: ReplyOutput): OutboundMessage
     message.choices = reply.choices.map((c) => ({ id: c.id, label: translate(locale, c.key, c.params) }));
   }
   if (reply.urgent) message.urgent = true;
+  const secrets = (reply.secretParams ?? []).map((name) => String(reply.params?.[name] ?? '')).filter(Boolean);
+  if (secrets.length) message.secrets = secrets;
   return message;
 }
