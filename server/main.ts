@@ -5,7 +5,7 @@
  * embedded database SIGUSR2 answers `npm run db:backup` (server/ops/backup.ts).
  */
 import { createApp } from './app.js';
-import { ConfigError, loadConfig, type Config } from '../core/config.js';
+import { ConfigError, loadConfig } from '../core/config.js';
 import { createLogger } from '../core/logging.js';
 import { errorSummary } from '../core/outbox/dispatcher.js';
 import { createLogOutput } from './log-output.js';
@@ -13,6 +13,7 @@ import { exitOnSignals } from './shutdown.js';
 import { collectStartupSummary, formatSummaryText } from './startup-summary.js';
 import { answerBackupRequests } from './ops/backup.js';
 import { DataDirInUseError, holdDataDir, type DataDirHold } from './ops/data-dir.js';
+import type { Config } from '../core/config.js';
 
 const SHUTDOWN_GRACE_MS = 25_000;
 
