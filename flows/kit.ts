@@ -46,6 +46,20 @@ export const effect = (name: string, data: (args: Args) => Record<string, unknow
 export const handoff = emit((): FlowOutput => ({ type: 'handoff', reason: 'user_request' }));
 export const sayResumed = emit((): FlowOutput => reply('common.resumed'));
 const retry = emit((): FlowOutput => reply('flows:retry'));
+const missed = assign({ misses: ({ context }: Args) => (context.misses ?? 0) + 1 } as any);
+const resetMisses = assign({ misses: 0 } as any);
+/** Missed twice: say so kindly, list the choices with numbers (typing one always works) and offer a counsellor. */
+export const listChoices = (prompt: Prompt) =>
+  emit((args: Args): FlowOutput => {
+    const choices = (typeof prompt === 'function' ? prompt(args) : prompt).choices ?? [];
+    const withCounsellor = choices.some((c) => c.id === COUNSELLOR_CHOICE.id) ? choices : [...choices.filter((c) => !NAV.includes(c)), COUNSELLOR_CHOICE, ...choices.filter((c) => NAV.includes(c))];
+    return { ...reply('flows:retryList', withCounsellor), numbered: true };
+  });
+/** Re-asks after an answer that fits no choice: the question again, then (from the second miss) the numbered list. */
+export const reaskFor = (prompt: Prompt) => [
+  { guard: ({ context }: Args) => (context.misses ?? 0) >= 1, actions: [missed, listChoices(prompt)] },
+  { actions: [missed, retry, say(prompt)] },
+];
 export const withNav = (choices: ChoiceSpec[], extra: ChoiceSpec[] = []) => [...choices, ...extra, ...NAV];
 
 export interface Ask {
@@ -63,12 +77,13 @@ export interface Ask {
 /**
  * A question state: says its prompt on entry and on RESUME, goes back on BACK or the "back"
  * button, to the menu on the "menu" button, to a counsellor on the counsellor button, and
- * re-asks (kindly) when the answer does not fit.
+ * re-asks (kindly) when the answer does not fit; from the second miss in a row it lists the
+ * choices with numbers and offers a counsellor.
  */
 export function ask(spec: Ask): any {
-  const reask = [retry, say(spec.prompt)];
+  const reask = reaskFor(spec.prompt);
   return {
-    entry: [...(spec.entry ?? []), say(spec.prompt)],
+    entry: [resetMisses, ...(spec.entry ?? []), say(spec.prompt)],
     on: {
       BACK: spec.back,
       RESUME: { actions: [sayResumed, say(spec.prompt)] },
@@ -77,11 +92,11 @@ export function ask(spec: Ask): any {
         { guard: chose('nav.back'), target: spec.back },
         { guard: chose('nav.menu'), target: '#main.menu' },
         { guard: chose('counsellor'), actions: handoff },
-        { actions: reask },
+        ...reask,
       ],
-      TEXT: spec.text ?? { actions: reask },
-      LOCATION: spec.location ?? { actions: reask },
-      ATTACHMENT: spec.attachment ?? { actions: reask },
+      TEXT: spec.text ?? reask,
+      LOCATION: spec.location ?? reask,
+      ATTACHMENT: spec.attachment ?? reask,
       ...(spec.result ? { RESULT: spec.result } : {}),
     },
   };

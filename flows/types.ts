@@ -6,6 +6,9 @@ import type { AnyStateMachine } from 'xstate';
 
 export type Locale = 'vi' | 'en';
 
+/** The conversations a typed keyword can open from anywhere ("báo tin", "quyền lợi", "tìm chỗ giúp"...). */
+export type OpenTarget = 'report' | 'rights' | 'help' | 'signs';
+
 export type FlowEvent =
   | { type: 'START' }
   | { type: 'TEXT'; text: string }
@@ -17,6 +20,8 @@ export type FlowEvent =
   | { type: 'LANG'; locale?: Locale }
   | { type: 'HELP' }
   | { type: 'COUNSELLOR' }
+  /** Open one of the conversations (a typed keyword such as "báo tin", from any state). */
+  | { type: 'OPEN'; flow: OpenTarget }
   | { type: 'DELETE' }
   /** The chat comes back from a counsellor: repeat where the user was. */
   | { type: 'RESUME' }
@@ -36,6 +41,8 @@ export interface ReplyOutput {
   params?: Record<string, string | number>;
   choices?: ChoiceSpec[];
   urgent?: boolean;
+  /** Also list the choices, numbered, in the text (after repeated misses: typing a number always works). */
+  numbered?: boolean;
 }
 
 export type FlowOutput =

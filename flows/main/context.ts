@@ -26,6 +26,8 @@ export interface MainContext {
   faq: { topic?: string; id?: string; hits?: string[]; suggestion?: string; from?: 'topic' | 'search' };
   dir: { need?: string | null; group?: string | null; province?: string | null; latitude?: number | null; longitude?: number | null; page: number; hasMore?: boolean };
   signs: Record<string, SignAnswer>;
+  /** Answers in a row that fit none of the current question's choices. */
+  misses?: number;
 }
 
 export const initialContext = (): MainContext => ({ draft: null, editing: false, provinceCandidates: [], followUp: {}, faq: {}, dir: { page: 0 }, signs: {} });

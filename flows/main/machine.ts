@@ -6,9 +6,9 @@
  * Pure: i18n keys and ids only; I/O happens in effects performed by the runtime (core/effects.ts).
  */
 import { assign, emit, setup } from 'xstate';
-import type { ChoiceSpec, FlowEvent, FlowOutput, Locale } from '../types.js';
-import { chose, langIs } from '../kit.js';
-import { initialContext, type MainContext } from './context.js';
+import type { ChoiceSpec, FlowEvent, FlowOutput, Locale, OpenTarget } from '../types.js';
+import { chose, langIs, listChoices, reply, say } from '../kit.js';
+import { initialContext, type Args, type MainContext } from './context.js';
 import { reportStates } from '../report/states.js';
 import { rightsStates } from '../rights/states.js';
 import { helpStates } from '../help/states.js';
@@ -35,6 +35,20 @@ const DELETE_CHOICES: ChoiceSpec[] = [
 ];
 
 const hasDraft = ({ context }: { context: MainContext }) => Boolean(context.draft?.category);
+const opens = (flow: OpenTarget) => ({ event }: { event: FlowEvent }) => event.type === 'OPEN' && event.flow === flow;
+/** Where each conversation starts (the menu's buttons and the typed keywords lead to the same place). */
+const OPEN_TRANSITIONS: any[] = [
+  { guard: (a: Args) => opens('report')(a) && hasDraft(a), target: '#report.draftFound' },
+  { guard: opens('report'), target: '#report.intro' },
+  { guard: opens('rights'), target: '#rights.topics' },
+  { guard: opens('help'), target: '#help.need' },
+  { guard: opens('signs'), target: '#signs.intro' },
+];
+/** Text at the menu that is no choice and no keyword: say so, then (from the second time) list the choices with numbers. */
+const menuMiss: any[] = [
+  { guard: ({ context }: Args) => (context.misses ?? 0) >= 1, actions: [assign({ misses: ({ context }: Args) => (context.misses ?? 0) + 1 } as any), listChoices(reply('menu.unknown', MENU_CHOICES))] },
+  { actions: [assign({ misses: ({ context }: Args) => (context.misses ?? 0) + 1 } as any), say(reply('menu.unknown', MENU_CHOICES))] },
+];
 
 export const mainMachine = setup({
   types: {
@@ -55,6 +69,7 @@ export const mainMachine = setup({
   on: {
     START: '.welcome',
     MENU: '.menu',
+    OPEN: OPEN_TRANSITIONS,
     LANG: [
       { guard: langIs('vi'), target: '.menu', actions: { type: 'setLocale', params: { locale: 'vi' } } },
       { guard: langIs('en'), target: '.menu', actions: { type: 'setLocale', params: { locale: 'en' } } },
@@ -93,7 +108,7 @@ export const mainMachine = setup({
       },
     },
     menu: {
-      entry: { type: 'say', params: { key: 'menu.prompt', choices: MENU_CHOICES } },
+      entry: [assign({ misses: 0 }), { type: 'say', params: { key: 'menu.prompt', choices: MENU_CHOICES } }],
       on: {
         CHOICE: [
           { guard: chose('counsellor'), actions: 'askCounsellor' },
@@ -103,9 +118,9 @@ export const mainMachine = setup({
           { guard: chose('help'), target: '#help.need' },
           { guard: chose('signs'), target: '#signs.intro' },
           { guard: chose('nav.menu'), target: 'menu', reenter: true },
-          { actions: { type: 'say', params: { key: 'menu.unknown', choices: MENU_CHOICES } } },
+          ...menuMiss,
         ],
-        TEXT: { actions: { type: 'say', params: { key: 'menu.unknown', choices: MENU_CHOICES } } },
+        TEXT: menuMiss,
         BACK: { target: 'menu', reenter: true },
         RESUME: { target: 'menu', reenter: true, actions: { type: 'say', params: { key: 'common.resumed' } } },
       },
