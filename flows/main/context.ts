@@ -4,6 +4,8 @@ import type { SignAnswer } from '../signs/questions.js';
 
 export interface ReportDraft {
   category?: string;
+  /** What happened, in the person's own words. */
+  details?: string | null;
   province?: string | null;
   country?: string | null;
   when?: string | null;
@@ -20,7 +22,6 @@ export interface ReportDraft {
 
 export interface MainContext {
   draft: ReportDraft | null;
-  editing: boolean;
   provinceCandidates: string[];
   followUp: { reference?: string; reportId?: string; referenceCode?: string };
   faq: { topic?: string; id?: string; hits?: string[]; suggestion?: string; from?: 'topic' | 'search' };
@@ -30,7 +31,7 @@ export interface MainContext {
   misses?: number;
 }
 
-export const initialContext = (): MainContext => ({ draft: null, editing: false, provinceCandidates: [], followUp: {}, faq: {}, dir: { page: 0 }, signs: {} });
+export const initialContext = (): MainContext => ({ draft: null, provinceCandidates: [], followUp: {}, faq: {}, dir: { page: 0 }, signs: {} });
 
 /** What guards and actions receive. */
 export type Args = { context: MainContext; event: FlowEvent };

@@ -33,7 +33,7 @@ states.result = ask({
     ], { count: Object.values(context.signs ?? {}).filter((a) => a === 'yes').length }),
   back: SIGN_QUESTIONS[SIGN_QUESTIONS.length - 1]!,
   choice: [
-    { guard: chose('signs.report'), target: '#report.province', actions: assign({ draft: () => ({ category: 'job_offer' }), editing: false } as any) },
+    { guard: chose('signs.report'), target: '#report.province', actions: assign({ draft: () => ({ category: 'job_offer' }) } as any) },
     { guard: chose('signs.help'), target: '#help.need' },
   ],
 });

@@ -29,7 +29,7 @@ function step(snapshot: unknown | undefined, event: FlowEvent | null): { snapsho
 
 const TEXTS = ['1', 'ha giang', 'dn', 'Binh Duong', 'nuoc ngoai', 'quyen loi nan nhan', 'zzzz qqqq', 'HT-2345-6789'];
 const RESULTS: FlowEvent[] = [
-  { type: 'RESULT', name: 'report.submit', ok: true, data: { referenceCode: 'HT-2345-6789' } },
+  { type: 'RESULT', name: 'report.submit', ok: true, data: { reportId: 'r1', referenceCode: 'HT-2345-6789' } },
   { type: 'RESULT', name: 'report.submit', ok: false },
   { type: 'RESULT', name: 'report.lookup', ok: true, data: { reportId: 'r1', referenceCode: 'HT-2345-6789' } },
   { type: 'RESULT', name: 'report.lookup', ok: false, data: { reason: 'invalid' } },
