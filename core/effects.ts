@@ -4,7 +4,7 @@
  * with a RESULT event fed back to the flow in the same turn.
  */
 import type { Locale } from '../flows/types.js';
-import { searchDirectory, type DirectoryQuery } from './directory/index.js';
+import { searchDirectory, verifiedContact, type DirectoryQuery } from './directory/index.js';
 import { searchFaq } from './faq/search.js';
 import { provinceName } from '../flows/data/provinces.js';
 import { translate } from './i18n/index.js';
@@ -82,11 +82,21 @@ export function createDefaultEffects(options: { keys: AppKeys }): Record<string,
         ctx.say({ key: 'help:noResults' });
         return { type: 'RESULT', name: 'directory.search', ok: true, data: { hasMore: false, total: 0 } };
       }
-      const cards = page.entries.map((e) => ({
-        title: locale === 'vi' ? e.nameVi : e.nameEn,
-        body: [locale === 'vi' ? e.descriptionVi : e.descriptionEn, e.phone ? `☎ ${e.phone}` : '', e.website ?? ''].filter(Boolean).join('\n'),
-      }));
-      const where = page.province ? (page.province === 'abroad' ? translate(locale, 'report:place.abroad') : provinceName(page.province, locale)) : translate(locale, 'help:nationwide');
+      // Every result gives a way to act: its checked contact, or a counsellor who connects the person.
+      const cards = page.entries.map((e) => {
+        const contact = verifiedContact(e);
+        const lines = [locale === 'vi' ? e.descriptionVi : e.descriptionEn];
+        if (contact) {
+          if (contact.phone) lines.push(`☎ ${contact.phone}${contact.hours ? ` · ${contact.hours}` : ''}`);
+          if (contact.address) lines.push(`📍 ${contact.address}`);
+          if (contact.website) lines.push(`🌐 ${contact.website}`);
+          lines.push(translate(locale, 'help:checked', { source: contact.source, date: humanDate(contact.verifiedAt, locale) }));
+        } else {
+          lines.push(translate(locale, 'help:viaCounsellor'));
+        }
+        return { title: locale === 'vi' ? e.nameVi : e.nameEn, body: lines.join('\n'), ...(contact ? {} : { choiceId: `connect.${e.slug}`, action: translate(locale, 'help:connect') }) };
+      });
+      const where = page.province ? (page.province === 'abroad' ? translate(locale, 'help:abroadShort') : provinceName(page.province, locale)) : translate(locale, 'help:nationwide');
       const header = translate(locale, 'help:resultsHeader', { from: page.page * 4 + 1, to: page.page * 4 + page.entries.length, total: page.total, where });
       ctx.send({ author: 'bot', text: [header, ...cards.map((c) => `• ${c.title}\n${c.body}`)].join('\n\n'), cards });
       return { type: 'RESULT', name: 'directory.search', ok: true, data: { hasMore: page.hasMore, total: page.total } };

@@ -49,7 +49,13 @@ export type FlowOutput =
   | ReplyOutput
   | { type: 'setLocale'; locale: Locale }
   /** Ask for a human: the runtime queues the chat and tells the user what happens next. */
-  | { type: 'handoff'; reason: 'user_request' | 'in_danger'; categories?: string[] }
+  | {
+      type: 'handoff';
+      reason: 'user_request' | 'in_danger';
+      categories?: string[];
+      /** What the person asked for, for the counsellor (e.g. { need: 'shelter', province: 'an-giang', service: 'peace-house-cwd' }). */
+      details?: Record<string, string>;
+    }
   /** Erase this conversation and the user's raw platform id (the user asked). */
   | { type: 'erase' }
   /** An effect implemented by a runtime effect handler registered under `name` (report, lookup...). */

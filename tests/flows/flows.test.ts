@@ -214,7 +214,14 @@ describe('rights FAQ', () => {
 });
 
 describe('find help', () => {
-  it('en: by need and typed old province name, with pagination', async () => {
+  /** The cards of the last directory message the conversation got. */
+  const lastCards = async (conversationId: string) => {
+    const rows = await app.database.prisma.message.findMany({ where: { conversationId, direction: 'outbound' }, orderBy: { seq: 'desc' } });
+    const withCards = rows.find((r) => (r.payload as { cards?: unknown[] } | null)?.cards?.length);
+    return ((withCards?.payload as { cards?: { title: string; body: string; choiceId?: string; action?: string }[] } | null)?.cards ?? []);
+  };
+
+  it('en: by need and typed old province name; 111 with its checked contact first', async () => {
     const u = driver(app, 'help-en');
     await u.text('hi');
     await u.choose('lang.en');
@@ -222,10 +229,63 @@ describe('find help', () => {
     await u.choose('need.legal_aid');
     const results = await u.text('Binh Duong');
     expect(results.texts[0]).toMatch(/Ho Chi Minh City/);
-    expect(results.texts[0]).toContain('111');
-    expect(ids(results)).toContain('help.more');
-    const more = await u.choose('help.more');
-    expect(more.texts[0]).toMatch(/5–/);
+    expect(results.texts[0]).toMatch(/111 hotline\n[^\n]+\n☎ 111 · 24\/7\n\(Checked: Decree 162\/2025/);
+    expect(ids(results)[0]).toBe('help.connect');
+  });
+
+  it('every result of every need gives a way to act, and bodies that give no direct service are never listed', async () => {
+    const u = driver(app, 'help-all');
+    await u.text('hi');
+    await u.choose('lang.vi');
+    const notForReferral = new Set((await app.database.prisma.serviceEntry.findMany({ where: { referral: false } })).map((e) => e.nameVi));
+    expect([...notForReferral]).toEqual(expect.arrayContaining(['Bộ Công an', 'Toà án nhân dân tối cao', 'Đại sứ quán Anh', 'Ban Chỉ đạo 138/CP']));
+    let seen = 0;
+    for (const need of ['shelter', 'legal_aid', 'health', 'psychological', 'vocational', 'reintegration', 'hotline']) {
+      await u.text('menu');
+      await u.choose('help');
+      await u.choose(`need.${need}`);
+      let said = await u.choose('where.all');
+      for (;;) {
+        for (const card of await lastCards(u.conversationId!)) {
+          seen++;
+          expect(notForReferral.has(card.title), card.title).toBe(false);
+          const checked = /\(Đã kiểm tra: .+, ngày \d{2}\/\d{2}\/\d{4}\)/.test(card.body);
+          // Either a checked contact, or the button that has a counsellor connect the person.
+          expect(checked || (card.choiceId?.startsWith('connect.') && card.action === 'Tư vấn viên 111 kết nối giúp bạn'), card.title).toBe(true);
+          if (!checked) expect(card.body).not.toMatch(/☎/);
+        }
+        if (!ids(said).includes('help.more')) break;
+        said = await u.choose('help.more');
+      }
+    }
+    expect(seen).toBeGreaterThan(10);
+  });
+
+  it('the connect button on a result opens a handoff for a counsellor', async () => {
+    const u = driver(app, 'help-connect');
+    await u.text('hi');
+    await u.choose('lang.vi');
+    await u.choose('help');
+    await u.choose('need.shelter');
+    await u.text('An Giang');
+    const card = (await lastCards(u.conversationId!)).find((c) => c.choiceId);
+    expect(card).toBeDefined();
+    const queued = await u.choose(card!.choiceId!);
+    expect(queued.handoffId).toBeDefined();
+    const handoff = await app.database.prisma.handoff.findUniqueOrThrow({ where: { id: queued.handoffId! } });
+    expect(handoff.state).toBe('waiting');
+  });
+
+  it('someone abroad gets the citizen-protection line that works from abroad, not 111 or 113', async () => {
+    const u = driver(app, 'help-abroad');
+    await u.text('hi');
+    await u.choose('lang.vi');
+    await u.text('tìm chỗ giúp');
+    await u.choose('need.hotline');
+    const results = await u.text('e đang ở nước ngoài');
+    expect(results.texts[0]).toContain('+84 981 84 84 84');
+    expect(results.texts[0]).toContain('+95 966 088 8998');
+    expect(results.texts[0]).not.toMatch(/☎ 11[13]\b/);
   });
 
   it('vi: by group and a shared location (nearest province); ended projects are not listed', async () => {
@@ -238,7 +298,7 @@ describe('find help', () => {
     const results = await u.location(10.03, 105.77); // Can Tho
     expect(results.texts[0]).toContain('Cần Thơ');
     expect(results.texts[0]).not.toContain('JICA');
-    expect(await app.database.prisma.serviceEntry.count()).toBeGreaterThanOrEqual(39);
+    expect(await app.database.prisma.serviceEntry.count()).toBeGreaterThanOrEqual(43);
   });
 });
 
