@@ -199,6 +199,21 @@ describe('rights FAQ', () => {
     expect(ids(none)).toContain('counsellor');
   });
 
+  it('vi: compensation and child victims are answered, through the flow', async () => {
+    const u = driver(app, 'faq-new');
+    await u.text('chao');
+    await u.choose('lang.vi');
+    await u.text('quyền lợi');
+    const money = await u.text('em có được bồi thường không');
+    expect(money.texts[0]).toMatch(/^Có thể\. Bạn có quyền đòi .* bồi thường/);
+    expect(money.texts[0]).toContain('(Điều 37, Luật Phòng, chống mua bán người 2024)');
+    const child = await u.text('trẻ em bị mua bán được hỗ trợ gì');
+    expect(child.texts[0]).toMatch(/dưới 18 tuổi bị mua bán là nạn nhân, và được nhận mọi chế độ hỗ trợ/);
+    expect(child.texts[0]).toContain('học nghề');
+    const abroad = await u.text('đang ở nước ngoài gọi ai');
+    expect(abroad.texts[0]).toContain('+84 981 84 84 84');
+  });
+
   it('en: browse by topic by buttons', async () => {
     const u = driver(app, 'faq-en');
     await u.text('hi');
