@@ -10,7 +10,8 @@ export type Locale = 'vi' | 'en';
 export type OpenTarget = 'report' | 'rights' | 'help' | 'signs';
 
 export type FlowEvent =
-  | { type: 'START' }
+  /** A new start; with a locale when the person already chose one (the web page's language, "/start en"): no language question. */
+  | { type: 'START'; locale?: Locale }
   | { type: 'TEXT'; text: string }
   | { type: 'CHOICE'; id: string }
   | { type: 'LOCATION'; latitude: number; longitude: number }

@@ -73,7 +73,10 @@ const ANSWER_KINDS: Record<string, string[]> = {
 const NUMBER_WORDS = new Set(['so', 'chon', 'lua', 'option', 'number', 'no', 'cau', 'muc']);
 
 const COMMANDS: Record<string, (args: string) => FlowEvent> = {
-  start: () => ({ type: 'START' }),
+  start: (args) => {
+    const locale = toLocale(args.trim());
+    return locale ? { type: 'START', locale } : { type: 'START' };
+  },
   menu: () => ({ type: 'MENU' }),
   back: () => ({ type: 'BACK' }),
   help: () => ({ type: 'HELP' }),

@@ -35,6 +35,7 @@ const DELETE_CHOICES: ChoiceSpec[] = [
 ];
 
 const hasDraft = ({ context }: { context: MainContext }) => Boolean(context.draft?.category);
+const startsIn = (locale: Locale) => ({ event }: { event: FlowEvent }) => event.type === 'START' && event.locale === locale;
 const opens = (flow: OpenTarget) => ({ event }: { event: FlowEvent }) => event.type === 'OPEN' && event.flow === flow;
 /** Where each conversation starts (the menu's buttons and the typed keywords lead to the same place). */
 const OPEN_TRANSITIONS: any[] = [
@@ -67,7 +68,11 @@ export const mainMachine = setup({
   context: initialContext,
   initial: 'welcome',
   on: {
-    START: '.welcome',
+    START: [
+      { guard: startsIn('vi'), target: '.menu', actions: [{ type: 'setLocale', params: { locale: 'vi' } }, { type: 'say', params: { key: 'welcome.hello' } }] },
+      { guard: startsIn('en'), target: '.menu', actions: [{ type: 'setLocale', params: { locale: 'en' } }, { type: 'say', params: { key: 'welcome.hello' } }] },
+      { target: '.welcome' },
+    ],
     MENU: '.menu',
     OPEN: OPEN_TRANSITIONS,
     LANG: [
