@@ -392,7 +392,9 @@ export class Runtime {
     try {
       if (session.reset) ctx.say({ key: 'common.flowUpdated' });
       const event: FlowEvent | null = session.reset ? { type: 'MENU' } : pick(session);
-      let outputs = [...session.startOutputs, ...(event ? session.send(event) : [])];
+      // A first START that already knows the language replaces the welcome's language question.
+      const languageKnown = session.fresh && event?.type === 'START' && Boolean(event.locale);
+      let outputs = [...(languageKnown ? [] : session.startOutputs), ...(event ? session.send(event) : [])];
       for (let round = 0; outputs.length && round < MAX_EFFECT_ROUNDS; round++) {
         const followUps: FlowEvent[] = [];
         for (const output of outputs) {
@@ -515,9 +517,10 @@ export class Runtime {
   }
 }
 
-/** On first contact the welcome is the answer; only a choice or a global intent is also applied. */
+/** On first contact the welcome is the answer; only a choice, a global intent or a START with a known language is also applied. */
 function startsFreshConversation(event: FlowEvent): boolean {
-  return !['TEXT', 'START', 'ATTACHMENT', 'LOCATION'].includes(event.type);
+  if (event.type === 'START') return Boolean(event.locale);
+  return !['TEXT', 'ATTACHMENT', 'LOCATION'].includes(event.type);
 }
 
 function inboundPayloadForStorage(inbound: InboundMessage): object {

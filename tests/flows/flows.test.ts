@@ -372,3 +372,20 @@ describe('typed answers', () => {
     expect((await u.text('3')).texts.at(-1)).toMatch(/\(4\/10\)/);
   });
 });
+
+describe('starting in a known language', () => {
+  it('"/start en" (the web page\'s language) skips the language question', async () => {
+    const said = await app.runtime.handleTurn({ channel: 'test', externalUserId: 'start-en', externalMessageId: 'start-en-1', kind: 'command', payload: { command: 'start', commandArgs: 'en' } });
+    const rows = await app.database.prisma.message.findMany({ where: { id: { in: said.outboundIds } }, orderBy: { seq: 'asc' } });
+    expect(rows.map((r) => r.text)).toEqual([expect.stringMatching(/^Hi! This is the 111 hotline/), expect.stringMatching(/^How can we help you\?/)]);
+    expect((rows[1]!.payload as { choices: { id: string }[] }).choices.map((c) => c.id)).toContain('report');
+    expect(rows.some((r) => /choose your language/i.test(r.text ?? ''))).toBe(false);
+    expect((await app.database.prisma.conversation.findUniqueOrThrow({ where: { id: said.conversationId } })).locale).toBe('en');
+  });
+
+  it('a plain "/start" still asks for the language', async () => {
+    const said = await app.runtime.handleTurn({ channel: 'test', externalUserId: 'start-plain', externalMessageId: 'start-plain-1', kind: 'command', payload: { command: 'start' } });
+    const rows = await app.database.prisma.message.findMany({ where: { id: { in: said.outboundIds } }, orderBy: { seq: 'asc' } });
+    expect((rows.at(-1)!.payload as { choices: { id: string }[] }).choices.map((c) => c.id)).toEqual(['lang.vi', 'lang.en']);
+  });
+});
