@@ -135,7 +135,7 @@ describe('report', () => {
     await u.text('chao');
     await u.text('tieng viet');
     await u.text('bao tin'); // a keyword at the menu
-    const where = await u.text('ep ket hon, ban lam vo'); // the words of a button: a choice, not a risk phrase
+    const where = await u.text('ep cuoi, ban lam vo'); // the words of a button: a choice, not a risk phrase
     expect(where.texts[0]).toMatch(/ở đâu/);
     const danger = await u.text('o ha giang');
     expect(danger.texts[0]).toMatch(/nguy hiểm ngay bây giờ/);
