@@ -1,5 +1,5 @@
 /**
- * The default effect handlers the flows ask for by name (flows/main/machine.ts): reports,
+ * The default effect handlers the flows ask for by name (flows/report, rights, help: states.ts): reports,
  * FAQ search and the service directory. Each runs inside the turn's transaction and may answer
  * with a RESULT event fed back to the flow in the same turn.
  */
