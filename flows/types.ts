@@ -6,8 +6,12 @@ import type { AnyStateMachine } from 'xstate';
 
 export type Locale = 'vi' | 'en';
 
+/** The conversations a typed keyword can open from anywhere ("báo tin", "quyền lợi", "tìm chỗ giúp"...). */
+export type OpenTarget = 'report' | 'rights' | 'help' | 'signs';
+
 export type FlowEvent =
-  | { type: 'START' }
+  /** A new start; with a locale when the person already chose one (the web page's language, "/start en"): no language question. */
+  | { type: 'START'; locale?: Locale }
   | { type: 'TEXT'; text: string }
   | { type: 'CHOICE'; id: string }
   | { type: 'LOCATION'; latitude: number; longitude: number }
@@ -17,6 +21,8 @@ export type FlowEvent =
   | { type: 'LANG'; locale?: Locale }
   | { type: 'HELP' }
   | { type: 'COUNSELLOR' }
+  /** Open one of the conversations (a typed keyword such as "báo tin", from any state). */
+  | { type: 'OPEN'; flow: OpenTarget }
   | { type: 'DELETE' }
   /** The chat comes back from a counsellor: repeat where the user was. */
   | { type: 'RESUME' }
@@ -45,13 +51,21 @@ export interface ReplyOutput {
   urgent?: boolean;
   /** Params that are secrets (a follow-up code): shown once, then masked in what is kept of the message. */
   secretParams?: string[];
+  /** Also list the choices, numbered, in the text (after repeated misses: typing a number always works). */
+  numbered?: boolean;
 }
 
 export type FlowOutput =
   | ReplyOutput
   | { type: 'setLocale'; locale: Locale }
   /** Ask for a human: the runtime queues the chat and tells the user what happens next. */
-  | { type: 'handoff'; reason: 'user_request' | 'in_danger'; categories?: string[] }
+  | {
+      type: 'handoff';
+      reason: 'user_request' | 'in_danger';
+      categories?: string[];
+      /** What the person asked for, for the counsellor (e.g. { need: 'shelter', province: 'an-giang', service: 'peace-house-cwd' }). */
+      details?: Record<string, string>;
+    }
   /** Erase this conversation and the user's raw platform id (the user asked). */
   | { type: 'erase' }
   /** An effect implemented by a runtime effect handler registered under `name` (report, lookup...). */

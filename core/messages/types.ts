@@ -49,7 +49,7 @@ export interface OutboundMessage {
   text: string;
   choices?: OutboundChoice[];
   /** Optional list rendering hint (directory results): channels with cards may show them as cards. */
-  cards?: { title: string; body: string; choiceId?: string }[];
+  cards?: { title: string; body: string; choiceId?: string; /** The label of the card's button (else its title). */ action?: string }[];
   /** Marks messages that must stand out (emergency guidance). */
   urgent?: boolean;
   /** Who wrote it. */

@@ -27,7 +27,10 @@ export async function stepFlow(
   try {
     if (session.reset) onReset?.();
     const events: FlowEvent[] = session.reset ? [{ type: 'MENU' }] : (pick(session) ?? []);
-    let outputs = [...session.startOutputs, ...events.flatMap((e) => session.send(e))];
+    // A first START that already knows the language replaces the welcome's language question.
+    const first = events[0];
+    const languageKnown = session.fresh && first?.type === 'START' && Boolean((first as { locale?: string }).locale);
+    let outputs = [...(languageKnown ? [] : session.startOutputs), ...events.flatMap((e) => session.send(e))];
     for (let round = 0; outputs.length && round < MAX_EFFECT_ROUNDS; round++) {
       const followUps: FlowEvent[] = [];
       for (const output of outputs) {

@@ -438,14 +438,9 @@ export class Runtime {
     const value = storedValue(turn.mainSnapshot);
     await this.runMain(turn, () => {
       if (forward) return [forward];
-      if (start === 'report') return atRest(value) ? [{ type: 'CHOICE', id: 'report' }] : [{ type: 'MENU' }, { type: 'CHOICE', id: 'report' }];
+      if (start === 'report') return [{ type: 'OPEN', flow: 'report' }];
       return atRest(value) ? [{ type: 'MENU' }] : [{ type: 'RESUME' }];
     });
-    if (start === 'report' && !atRest(value)) {
-      // Going through the menu to the report: only the report's own prompt is worth showing.
-      const menuPrompt = turn.outbound.findIndex((m) => m.choices?.some((c) => c.id === 'report'));
-      if (menuPrompt >= 0) turn.outbound.splice(menuPrompt, 1);
-    }
   }
 
   /** The person no longer wants a counsellor: the handoff closes and the assistant carries on. */
@@ -678,9 +673,10 @@ export class Runtime {
   }
 }
 
-/** On first contact the welcome is the answer; only a choice or a global intent is also applied. */
+/** On first contact the welcome is the answer; only a choice, a global intent or a START with a known language is also applied. */
 function startsFreshConversation(event: FlowEvent): boolean {
-  return !['TEXT', 'START', 'ATTACHMENT', 'LOCATION'].includes(event.type);
+  if (event.type === 'START') return Boolean(event.locale);
+  return !['TEXT', 'ATTACHMENT', 'LOCATION'].includes(event.type);
 }
 
 function inboundPayloadForStorage(inbound: InboundMessage): object {

@@ -89,6 +89,7 @@ const roomEvents: Record<string, any> = {
   START: { target: '#waiting.assistant', actions: toAssistant },
   HELP: { target: '#waiting.assistant', actions: emit((): FlowOutput => ({ type: 'queue', action: 'toAssistant', forward: { type: 'HELP' } })) },
   DELETE: { target: '#waiting.assistant', actions: emit((): FlowOutput => ({ type: 'queue', action: 'toAssistant', forward: { type: 'DELETE' } })) },
+  OPEN: { target: '#waiting.assistant', actions: emit(({ event }: Args): FlowOutput => ({ type: 'queue', action: 'toAssistant', forward: event })) },
   COUNSELLOR: { actions: sayStatus },
   LANG: [{ guard: hasLocale, target: '#waiting.room', actions: setLocale }, { target: '#waiting.assistant', actions: emit((): FlowOutput => ({ type: 'queue', action: 'toAssistant', forward: { type: 'LANG' } })) }],
   RESUME: { target: '#waiting.room' },
