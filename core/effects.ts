@@ -38,6 +38,8 @@ export function createDefaultEffects(options: { keys: AppKeys }): Record<string,
         author: 'bot',
         text: translate(ctx.locale, 'report:submitted', params),
         cards: [{ title: translate(ctx.locale, 'report:codesTitle'), body: translate(ctx.locale, 'report:codesCard', params) }],
+        // The secret code is shown once; what is kept of this message (sealed meanwhile) masks it once delivered.
+        secrets: [report.followUpCode],
       });
       return { type: 'RESULT', name: 'report.submit', ok: true, data: { reportId: report.id, referenceCode: report.referenceCode } };
     },
@@ -48,6 +50,8 @@ export function createDefaultEffects(options: { keys: AppKeys }): Record<string,
     },
     'report.lookup': async (ctx, data) => {
       const result = await lookupReport(ctx.tx, { reference: str(data.reference), code: str(data.code), userHash: await userHashOf(ctx), now: ctx.now });
+      // The person just typed their secret code: keep only a masked copy of that message.
+      ctx.maskInbound();
       if (!result.ok) return { type: 'RESULT', name: 'report.lookup', ok: false, data: { reason: result.reason } };
       ctx.say({
         key: 'report:status',

@@ -128,9 +128,24 @@ export function guardChoice(t: Record<string, unknown>, g: (a: Args) => boolean)
  * Typed place names: a 2025 unit (or an old name of one) → `done` with the slug assigned; "abroad"
  * → `abroad`; an ambiguous abbreviation → `pick` with the candidates; otherwise a hint.
  */
-export function provinceText(opts: { done: string; abroad?: string; pick: string; set: (context: MainContext, slug: string) => Partial<MainContext>; hint: ChoiceSpec[] }): Transition[] {
+export function provinceText(opts: {
+  done: string;
+  abroad?: string;
+  /** A named foreign place ("Campuchia", "Bavet", "KK Park") whose country is one of `countries`: answered at once. */
+  abroadCountry?: { target: string; countries: readonly string[]; set: (context: MainContext, country: string) => Partial<MainContext> };
+  pick: string;
+  set: (context: MainContext, slug: string) => Partial<MainContext>;
+  hint: ChoiceSpec[];
+}): Transition[] {
   const match = ({ event }: { event: FlowEvent }) => resolveProvince(textOf(event));
+  const countryOf = (a: Args) => {
+    const m = match(a);
+    return m.kind === 'abroad' && m.country && opts.abroadCountry?.countries.includes(m.country) ? m.country : undefined;
+  };
   return [
+    ...(opts.abroadCountry
+      ? [{ guard: (a: Args) => Boolean(countryOf(a)), target: opts.abroadCountry.target, actions: assign((a: Args) => opts.abroadCountry!.set(a.context, countryOf(a)!) as any) }]
+      : []),
     {
       guard: (a: Args) => match(a).kind === 'province',
       target: opts.done,

@@ -115,7 +115,7 @@ export class OutboxDispatcher {
     });
     if (!message || message.status !== 'pending') return false;
     const port = this.options.ports.get(message.channel);
-    const payload = (message.payload ?? {}) as Partial<OutboundMessage> & { replyHandle?: { value: string; expiresAt: string }; maskedText?: string };
+    const payload = (message.payload ?? {}) as Partial<OutboundMessage> & { replyHandle?: { value: string; expiresAt: string }; maskedText?: string; maskedCards?: unknown };
     try {
       if (!port) throw new DeliveryError('DELIVERY_RETRYABLE', `channel ${message.channel} is not enabled`);
       await port.send(
@@ -170,8 +170,8 @@ export function errorSummary(err: unknown): Record<string, unknown> {
 }
 
 /** Once delivered, a message that carried a secret (a follow-up code) keeps only its masked copy. */
-export function afterSend(payload: { maskedText?: string } & Record<string, unknown>): { text?: string; payload?: object } {
+export function afterSend(payload: { maskedText?: string; maskedCards?: unknown } & Record<string, unknown>): { text?: string; payload?: object } {
   if (typeof payload.maskedText !== 'string') return {};
-  const { maskedText, ...rest } = payload;
-  return { text: maskedText, payload: rest };
+  const { maskedText, maskedCards, ...rest } = payload;
+  return { text: maskedText, payload: { ...rest, ...(maskedCards ? { cards: maskedCards } : {}) } };
 }

@@ -17,7 +17,8 @@ import { Prisma } from '../db/generated/client.js';
 import type { Db } from '../db/client.js';
 import { isSealed, openText, sealText, type DataKeyring } from './field-crypto.js';
 
-const SEALED_PAYLOAD_KEYS = ['location', 'maskedText'];
+/** Payload keys sealed at rest: a shared location, cards (they may carry a code), and the masked copies. */
+const SEALED_PAYLOAD_KEYS = ['location', 'cards', 'maskedText', 'maskedCards'];
 
 const WRITES = ['create', 'createMany', 'createManyAndReturn', 'update', 'updateMany', 'updateManyAndReturn', 'upsert'] as const;
 
@@ -57,8 +58,9 @@ export function encryptAtRest(base: Db, ring: DataKeyring): Db {
   };
   const openJsonField = (value: unknown): unknown => (isSealed(value) ? JSON.parse(openText(ring, value)) : value);
   /**
-   * Inside a message's payload, what the person shared (a location) and the text a message becomes
-   * once sent (`maskedText`, the copy without a secret code) are sealed together as `sealed`.
+   * Inside a message's payload, what the person shared (a location), cards (the report codes come as
+   * one) and what a message becomes once sent (`maskedText`/`maskedCards`, without the secret code)
+   * are sealed together as `sealed`.
    */
   const sealPayload: Transform = (data) => {
     const payload = data.payload as Row | undefined;

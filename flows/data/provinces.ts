@@ -6,6 +6,7 @@
  * for a shared location.
  */
 import { fold } from '../../text/fold.js';
+import { foreignPlace } from './places.js';
 
 export interface Province {
   slug: string;
@@ -111,7 +112,7 @@ export function provinceName(slug: string, locale: 'vi' | 'en'): string {
 
 export type ProvinceMatch =
   | { kind: 'province'; slug: string }
-  | { kind: 'abroad' }
+  | { kind: 'abroad'; country?: string }
   | { kind: 'ambiguous'; slugs: string[] }
   | { kind: 'none' };
 
@@ -122,6 +123,8 @@ export function resolveProvince(text: string): ProvinceMatch {
   let folded = fold(text);
   if (!folded) return { kind: 'none' };
   if (ABROAD_WORDS.includes(folded)) return { kind: 'abroad' };
+  const country = foreignPlace(text);
+  if (country) return { kind: 'abroad', country };
   for (let i = 0; i < 3 && PREFIXES.test(folded); i++) folded = folded.replace(PREFIXES, '');
   if (AMBIGUOUS[folded]) return { kind: 'ambiguous', slugs: AMBIGUOUS[folded]! };
   const idx = aliasIndex();

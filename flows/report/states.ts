@@ -32,7 +32,14 @@ const PLACE_CHOICES: ChoiceSpec[] = [
   { id: 'place.list', key: 'flows:showProvinceList' },
 ];
 const setReportProvince = (context: MainContext, slug: string): Partial<MainContext> => ({ draft: { ...draftOf(context), province: slug, country: null } });
-const reportPlaceText = provinceText({ done: 'danger', abroad: 'country', pick: 'provincePick', set: setReportProvince, hint: PLACE_CHOICES });
+const reportPlaceText = provinceText({
+  done: 'danger',
+  abroad: 'country',
+  abroadCountry: { target: 'danger', countries: COUNTRIES, set: (context, country) => ({ draft: { ...draftOf(context), province: ABROAD, country } }) },
+  pick: 'provincePick',
+  set: setReportProvince,
+  hint: PLACE_CHOICES,
+});
 
 /** A typed follow-up reference ("HT-7K4M-Q9PX", "ht 7k4m q9px") at the first question. */
 const REFERENCE = /^\s*ht[\s-]*[a-z0-9]{4}[\s-]*[a-z0-9]{4}\s*$/i;

@@ -39,7 +39,7 @@ describe('report', () => {
     code = match![2]!;
     expect(reference.slice(3) + code).not.toMatch(/[01OIL]/);
     // The codes also come as a card of their own, nothing else in it.
-    const saved = await app.database.prisma.message.findFirstOrThrow({ where: { conversationId: u.conversationId!, text: done.texts[0]! } });
+    const saved = (await app.database.prisma.message.findMany({ where: { conversationId: u.conversationId! } })).find((m) => m.text === done.texts[0])!;
     expect((saved.payload as { cards: { body: string }[] }).cards[0]!.body).toBe(`Reference: ${reference}\nSecret code: ${code}`);
     expect(ids(done)).toEqual(['report.more', 'counsellor', 'nav.menu']);
     const row = await app.database.prisma.report.findUniqueOrThrow({ where: { referenceCode: reference } });
@@ -289,6 +289,8 @@ describe('find help', () => {
     expect(queued.handoffId).toBeDefined();
     const handoff = await app.database.prisma.handoff.findUniqueOrThrow({ where: { id: queued.handoffId! } });
     expect(handoff.state).toBe('waiting');
+    // The counsellor sees what the person was looking for and where.
+    expect(handoff.details).toEqual(expect.objectContaining({ need: 'shelter', province: 'an-giang' }));
   });
 
   it('someone abroad gets the citizen-protection line that works from abroad, not 111 or 113', async () => {

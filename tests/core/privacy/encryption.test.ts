@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../core/db/client.js';
 import { openText, parseDataKeys, sealText } from '../../../core/privacy/field-crypto.js';
 import { keyUsage, rotateDataKeys } from '../../../core/privacy/rotate.js';
+import { decryptJson } from '../../../core/reports/crypto.js';
 import { createTestApp, textFrom } from '../../helpers/app.js';
 import { createTestDatabase } from '../../helpers/db.js';
 import { driver } from '../../flows/helpers.js';
@@ -128,20 +129,25 @@ describe('a stopped embedded database', () => {
       await u.text('xin chào');
       await u.choose('lang.vi');
       await u.choose('report');
-      let said = await u.choose('report.new');
-      // Answer every question: free text where it is asked, otherwise the first option; give contact consent.
-      for (let step = 0, typed = 0; step < 30 && !said.texts.some((t) => /HT-[A-Z0-9]{4}-[A-Z0-9]{4}/.test(t)); step++) {
-        const ids = said.choices.map((c) => c.id);
-        if (ids.includes('summary.submit')) said = await u.choose('summary.submit');
-        else if (ids.includes('consent.yes')) said = await u.choose('consent.yes');
-        else if (ids.includes('no') && ids.includes('yes')) said = await u.choose('no');
-        else if (typed < secrets.length && (ids.includes('skip') || ids.every((id) => id.startsWith('nav.')))) said = await u.text(secrets[typed++]!);
-        else said = await u.choose(ids.find((id) => !id.startsWith('nav.') && id !== 'counsellor') ?? ids[0]!);
-      }
-      const receipt = said.texts.join('\n');
-      codes = [/HT-[A-Z0-9]{4}-[A-Z0-9]{4}/.exec(receipt)?.[0] ?? '', /\b[A-Z0-9]{4}-[A-Z0-9]{4}\b(?<!HT-[A-Z0-9]{4}-[A-Z0-9]{4})/.exec(receipt.replace(/HT-[A-Z0-9]{4}-[A-Z0-9]{4}/g, ''))?.[0] ?? ''];
+      await u.choose('cat.scam_compound');
+      await u.text('Bavet');
+      await u.choose('no');
+      const saved = await u.text(secrets[2]!); // what happened, in the person's words: the report is saved
+      const receipt = saved.texts.join('\n');
+      codes = [/HT-[A-Z0-9]{4}-[A-Z0-9]{4}/.exec(receipt)?.[0] ?? '', /\b[A-Z0-9]{4}-[A-Z0-9]{4}\b/.exec(receipt.replace(/HT-[A-Z0-9]{4}-[A-Z0-9]{4}/g, ''))?.[0] ?? ''];
       expect(codes[0]).not.toBe('');
       expect(codes[1]).not.toBe('');
+      // More details: free text where a question takes it, the first option otherwise, contact with consent.
+      let said = await u.choose('report.more');
+      for (let step = 0, typed = 0; step < 20 && !said.choices.some((c) => c.id === 'counsellor' && said.choices.length <= 3); step++) {
+        const ids = said.choices.map((c) => c.id);
+        if (ids.includes('consent.yes')) said = await u.choose('consent.yes');
+        else if (typed < 4 && (ids.includes('skip') || ids.every((id) => id.startsWith('nav.') || id === 'more.done'))) said = await u.text([secrets[0], secrets[3], secrets[1], secrets[0]][typed++]!);
+        else said = await u.choose(ids.find((id) => !id.startsWith('nav.') && id !== 'more.done' && id !== 'skip') ?? 'more.done');
+      }
+      const stored = await app.database.prisma.report.findUniqueOrThrow({ where: { referenceCode: codes[0]! } });
+      const body = JSON.stringify(decryptJson(app.keys.encryptionKey, stored.encryptedPayload, codes[0]!));
+      for (const answer of secrets) expect(body).toContain(answer); // every answer reached the report...
       await app.outbox.sweep();
     } finally {
       await app.close();
@@ -150,9 +156,48 @@ describe('a stopped embedded database', () => {
     expect(files.length).toBeGreaterThan(10);
     // The scan sees what is stored in clear: the reference code is (it is no secret), so it is found.
     expect(files.some((f) => f.includes(Buffer.from(codes[0]!, 'utf8')))).toBe(true);
+    // ...and none of them, nor the secret code, is anywhere in the files.
     for (const needle of [...secrets, codes[1]!]) {
       const bytes = Buffer.from(needle, 'utf8');
       expect(files.some((f) => f.includes(bytes)), `"${needle}" found in the stopped database`).toBe(false);
+    }
+  });
+});
+
+describe('the secret follow-up code', () => {
+  it('is shown once: masked in the stored message once delivered, and masked where the person typed it', async () => {
+    const { recordingPort } = await import('../../helpers/ports.js');
+    const port = recordingPort('test');
+    const app = await createTestApp({ ports: [port] });
+    try {
+      const u = driver(app, 'code-user');
+      await u.text('hello');
+      await u.choose('lang.en');
+      await u.choose('report');
+      await u.choose('cat.scam_compound');
+      await u.choose('place.unknown');
+      await u.choose('no');
+      const saved = await u.text('a recruiter on Facebook');
+      const code = /Secret code: ([2-9A-Z]{4}-[2-9A-Z]{4})/.exec(saved.texts.join('\n'))![1]!;
+      const reference = /(HT-[2-9A-Z]{4}-[2-9A-Z]{4})/.exec(saved.texts.join('\n'))![1]!;
+      await app.outbox.sweep();
+      expect(port.sent.some((s) => s.message.text.includes(code))).toBe(true); // the person saw it
+      const stored = await app.database.prisma.message.findMany({ where: { conversationId: u.conversationId! } });
+      const dump = (rows: { text: string | null; payload: unknown }[]) => JSON.stringify(rows.map((m) => [m.text, m.payload]));
+      expect(dump(stored)).not.toContain(code);
+      expect(dump(stored)).toContain(reference);
+
+      // Following up: the typed code is checked, then only a masked copy is kept.
+      await u.text('menu');
+      await u.choose('report');
+      await u.choose('report.followUp');
+      await u.text(reference);
+      const found = await u.text(code);
+      expect(found.texts.join('\n')).toContain(reference);
+      const after = await app.database.prisma.message.findMany({ where: { conversationId: u.conversationId! } });
+      expect(dump(after)).not.toContain(code);
+    } finally {
+      await app.close();
     }
   });
 });

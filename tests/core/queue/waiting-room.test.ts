@@ -123,7 +123,6 @@ describe('waiting for a counsellor', () => {
   it('a flow interrupted by the request is kept: the person can continue it while waiting', async () => {
     const u = await vi('interrupted');
     await u.choose('report');
-    await u.choose('report.new');
     const category = await u.choose('cat.scam_compound');
     const question = category.texts.at(-1)!;
     const queued = await u.choose('counsellor');
@@ -139,7 +138,7 @@ describe('waiting for a counsellor', () => {
     const u = await vi('report-while-waiting');
     await u.choose('counsellor');
     const report = await u.choose('wait.report');
-    expect(report.choices.map((c) => c.id)).toContain('report.new');
+    expect(report.choices.map((c) => c.id)).toContain('cat.scam_compound');
     expect(report.texts.some((t) => /Mình có thể giúp gì/.test(t))).toBe(false);
   });
 

@@ -93,7 +93,6 @@ describe('risk memory across turns', () => {
     await u.text('hello');
     await u.choose('lang.en');
     await u.choose('report');
-    await u.choose('report.new');
     await u.choose('cat.scam_compound');
     // Walk to the danger question, skipping or taking the first option of each question.
     let said = await u.choose('prov.ha-noi');
