@@ -19,17 +19,24 @@ export { Prisma } from './generated/client.js';
 
 export interface AdapterHandle {
   kind: DatabaseConfig['kind'];
+  /** PostgreSQL's connection string (the event bus opens its own connections with it). */
+  url?: string;
   factory: SqlMigrationAwareDriverAdapterFactory;
   close(): Promise<void>;
 }
 
 export interface Database {
   kind: DatabaseConfig['kind'];
+  /** PostgreSQL's connection string; absent for the embedded database. */
+  url?: string;
   prisma: Db;
   /** Round trip to the database; throws when it is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Connections each instance's Prisma pool may open (DATABASE_POOL_SIZE). */
+export const DEFAULT_POOL_SIZE = 10;
 
 /** A lock number shared by every instance, so two starting instances never migrate at once. */
 const MIGRATION_LOCK = 111_2024;
@@ -41,9 +48,9 @@ export function pgliteAdapter(pglite: PGlite): AdapterHandle {
 
 export async function createAdapterFactory(config: DatabaseConfig): Promise<AdapterHandle> {
   if (config.kind === 'postgres') {
-    const pool = new pg.Pool({ connectionString: config.url, max: 10 });
+    const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize ?? DEFAULT_POOL_SIZE });
     pool.on('error', () => {}); // idle-client errors surface on the next query instead of crashing
-    return { kind: 'postgres', factory: new PrismaPg(pool), close: () => pool.end() };
+    return { kind: 'postgres', url: config.url, factory: new PrismaPg(pool), close: () => pool.end() };
   }
   const dir = config.dataDir ? path.join(config.dataDir, 'pglite') : null;
   if (dir) await mkdir(dir, { recursive: true });
@@ -79,6 +86,7 @@ export async function openDatabase(config: DatabaseConfig, options: { migrate?: 
   const prisma = new PrismaClient({ adapter: handle.factory });
   return {
     kind: handle.kind,
+    ...(handle.url ? { url: handle.url } : {}),
     prisma,
     async ping() {
       await prisma.$queryRaw`SELECT 1`;
