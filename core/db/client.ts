@@ -66,10 +66,15 @@ async function migrateWithLock(config: DatabaseConfig, handle: AdapterHandle): P
   }
   const client = new pg.Client({ connectionString: config.url });
   await client.connect();
+  // The schema engine takes its own session advisory lock; through a pool it can be left held by a
+  // pooled connection, and the next instance to start would time out waiting for it. So migrations
+  // run on a one-connection pool of their own, closed (releasing every session lock) when done.
+  const migrator = await createAdapterFactory({ ...config, poolSize: 1 });
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    await deployMigrations(handle.factory);
+    await deployMigrations(migrator.factory);
   } finally {
+    await migrator.close().catch(() => {});
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
     await client.end();
   }

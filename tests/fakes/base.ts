@@ -8,7 +8,7 @@ export interface RecordedCall {
   headers: IncomingMessage['headers'];
   body: unknown;
   rawBody: string;
-  /** True when the fake answered this call with an injected failure. */
+  /** True when the fake answered this call with an injected failure, or the caller left before the answer. */
   failed: boolean;
 }
 
@@ -74,6 +74,8 @@ export class FakeServer {
     }
     try {
       const reply = await this.route(call, req);
+      // A caller that went away before the answer (it crashed, or gave up) never learnt it was accepted.
+      if (res.destroyed || req.socket.destroyed) call.failed = true;
       this.calls.push(call);
       if (!res.destroyed) res.writeHead(reply.status ?? 200, { 'content-type': 'application/json' }).end(JSON.stringify(reply.body));
     } catch (err) {
