@@ -10,6 +10,8 @@ export interface RecordedCall {
   rawBody: string;
   /** True when the fake answered this call with an injected failure, or the caller left before the answer. */
   failed: boolean;
+  /** When the answer was ready (performance.now(), for latency figures in bench/). */
+  at?: number;
 }
 
 export interface FakeFailure {
@@ -76,6 +78,7 @@ export class FakeServer {
       const reply = await this.route(call, req);
       // A caller that went away before the answer (it crashed, or gave up) never learnt it was accepted.
       if (res.destroyed || req.socket.destroyed) call.failed = true;
+      call.at = performance.now();
       this.calls.push(call);
       if (!res.destroyed) res.writeHead(reply.status ?? 200, { 'content-type': 'application/json' }).end(JSON.stringify(reply.body));
     } catch (err) {

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -16,14 +17,16 @@ export interface Instance {
   child: ChildProcess;
   exited: Promise<number | null>;
   out(): string;
+  /** Resident memory of the process now, in MB (Linux /proc). */
+  rssMb(): number;
   /** SIGTERM and wait (graceful); SIGKILL after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
   kill(): Promise<void>;
 }
 
 /** Starts one app process and resolves once it listens. */
-export async function startInstance(name: string, env: Record<string, string>, opts: { timeoutMs?: number; nodeArgs?: string[] } = {}): Promise<Instance> {
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'server/main.ts'], {
+export async function startInstance(name: string, env: Record<string, string>, opts: { timeoutMs?: number; nodeArgs?: string[]; script?: string } = {}): Promise<Instance> {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', opts.script ?? 'server/main.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -61,6 +64,9 @@ export async function startInstance(name: string, env: Record<string, string>, o
       await exited;
       clearTimeout(timer);
     },
+    rssMb() {
+      return rssMbOf(child.pid);
+    },
     async kill() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGKILL');
@@ -95,4 +101,15 @@ export async function createScratchDatabase(serverUrl: string, prefix = 'hotline
       }
     },
   };
+}
+
+/** VmRSS of a process in MB, from /proc (NaN where there is no /proc). */
+export function rssMbOf(pid: number | undefined): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+    return kb / 1024;
+  } catch {
+    return Number.NaN;
+  }
 }
