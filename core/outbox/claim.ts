@@ -8,10 +8,12 @@
  *   2. `heads`: of those, the ones that are their conversation's oldest pending message, one probe
  *      each on Message_outbox_head_idx (conversationId, seq) WHERE pending and outbound (a scalar
  *      sub-select with LIMIT 1, so it is always a per-row probe, never an anti-join over all rows);
- *   3. `locked`: FOR UPDATE SKIP LOCKED on those ids, re-checking that they are still due (another
+ *   3. `locked`: FOR UPDATE SKIP LOCKED on those ids (looked up by primary key: `= ANY(ARRAY(...))`
+ *      keeps that plan even on a table that was never analysed), re-checking that they are still due (another
  *      instance may have leased them since), so instances sharing PostgreSQL never take the same one;
  *   4. the lease (nextAttemptAt moves forward, attempts + 1), returning what the send needs.
- * So a claim touches at most `window` + `window` + `batch` index entries, with 100 or 10,000 pending.
+ * So a claim touches at most `window` + `window` + a few × `batch` rows, with 100 or 10,000 pending,
+ * whether or not the table was ever analysed (each step's plan is pinned to its index).
  */
 import { Prisma, type Db } from '../db/client.js';
 
@@ -56,16 +58,19 @@ export function claimSql(p: ClaimParams): Prisma.Sql {
       ORDER BY d."nextAttemptAt", d."seq"
       LIMIT ${p.batch}
     ), locked AS (
+      -- status compared as text: the partial indexes' predicate no longer matches, so the only
+      -- index left is the primary key (a planner without statistics would otherwise walk them whole).
       SELECT m."id" FROM "Message" m
-      WHERE m."id" IN (SELECT "id" FROM heads)
-        AND m."status" = 'pending' AND m."direction" = 'outbound' AND m."nextAttemptAt" <= ${p.now}
+      WHERE m."id" = ANY(ARRAY(SELECT "id" FROM heads))
+        AND m."status"::text = 'pending' AND m."nextAttemptAt" <= ${p.now}
       FOR UPDATE OF m SKIP LOCKED
     )
     UPDATE "Message" AS m SET "nextAttemptAt" = ${p.leaseUntil}, "attempts" = m."attempts" + 1
-    FROM "Conversation" c, "ChannelIdentity" i
-    WHERE m."id" IN (SELECT "id" FROM locked) AND c."id" = m."conversationId" AND i."id" = c."identityId"
-    RETURNING m."id", m."conversationId", m."seq", m."channel", m."author"::text AS "author", m."text", m."payload",
-      m."attempts", i."externalUserId", c."externalChatId"`;
+    WHERE m."id" = ANY(ARRAY(SELECT "id" FROM locked))
+    RETURNING m."id", m."conversationId", m."seq", m."channel", m."author"::text AS "author", m."text", m."payload", m."attempts",
+      -- per-row primary-key probes (never a join that could scan every conversation)
+      (SELECT i."externalUserId" FROM "Conversation" c JOIN "ChannelIdentity" i ON i."id" = c."identityId" WHERE c."id" = m."conversationId") AS "externalUserId",
+      (SELECT c."externalChatId" FROM "Conversation" c WHERE c."id" = m."conversationId") AS "externalChatId"`;
 }
 
 /** Leases up to `batch` deliverable messages (each its conversation's oldest pending one), oldest first. */
@@ -115,14 +120,14 @@ export async function recordOutcomes(db: Db, outcomes: DeliveryOutcome[]): Promi
         "lastErrorCode" = r."code"
       FROM unnest(${ids}::uuid[], ${statuses}::text[], ${sentAt}::float8[], ${nextAt}::float8[], ${codes}::text[])
         AS r("id", "status", "sentAt", "nextAt", "code")
-      WHERE m."id" = r."id"`,
+      WHERE m."id" = r."id" AND m."id" = ANY(${ids}::uuid[])`,
   ];
   if (retries.length) {
     statements.push(db.$executeRaw`
       UPDATE "Message" AS m SET "nextAttemptAt" = to_timestamp(r."at" / 1000.0) AT TIME ZONE 'UTC'
       FROM unnest(${retries.map((r) => r.conversationId)}::uuid[], ${retries.map((r) => r.seq.toString())}::bigint[], ${retries.map((r) => r.at.getTime())}::float8[])
         AS r("conversationId", "seq", "at")
-      WHERE m."conversationId" = r."conversationId" AND m."status" = 'pending' AND m."direction" = 'outbound'
+      WHERE m."conversationId" = r."conversationId" AND m."conversationId" = ANY(${retries.map((r) => r.conversationId)}::uuid[]) AND m."status" = 'pending' AND m."direction" = 'outbound'
         AND m."seq" > r."seq" AND m."nextAttemptAt" < to_timestamp(r."at" / 1000.0) AT TIME ZONE 'UTC'`);
   }
   if (unreachable.length) {
