@@ -28,7 +28,7 @@ const SATURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const FIXED_SECONDS = Number(process.env.BENCH_FIXED_SECONDS ?? 5);
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 10_000);
 const ESCALATIONS = Number(process.env.BENCH_ESCALATIONS ?? 20);
-/** BENCH_CPU_PROF=dir: the app processes write V8 CPU profiles there (node --cpu-prof). */
+/** BENCH_CPU_PROF=dir: each app process writes V8 CPU profiles under dir/<instance> (node --cpu-prof); see support/profile-summary.ts. */
 const CPU_PROF = process.env.BENCH_CPU_PROF;
 const APP_SECRET = 'bench-app-secret-shared-by-instances-0123456789';
 const ADMIN = { email: 'bench@hotline.test', password: 'bench-console-password' };
@@ -56,7 +56,7 @@ function env(fake: TelegramFake, database: Record<string, string>): Record<strin
 }
 
 const start = (name: string, vars: Record<string, string>) =>
-  startInstance(name, vars, CPU_PROF ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`, `--cpu-prof-name=${name}.cpuprofile`] } : {});
+  startInstance(name, vars, CPU_PROF ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${path.join(CPU_PROF, name)}`] } : {});
 
 function loadExtra(r: LoadResult): Record<string, number> {
   return {
