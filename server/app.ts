@@ -114,11 +114,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   const queue: QueueDeps = { db: database.prisma, bus, kickOutbox: () => outbox.kick(), ...(options.clock ? { clock: options.clock } : {}) };
   let sla: SlaLoop | undefined;
-  bus.subscribe((event) => {
+  bus.subscribe((event, origin) => {
     // Wake on events from any instance instead of waiting for the next poll.
     if (event.type === 'outbox.pending' || event.type === 'bus.resync') outbox.kick();
     if (event.type === 'handoff.created') sla?.wakeAt(new Date(Date.now() + config.HANDOFF_SLA_SECONDS * 1000));
-    if (event.type === 'handoff.created') metrics.handoffs.inc({ priority: String(event.priority) });
+    // Counted where they happened, so the fleet's metrics add up.
+    if (event.type === 'handoff.created' && !origin.remote) metrics.handoffs.inc({ priority: String(event.priority) });
     if (event.type === 'handoff.created' || event.type === 'handoff.updated') {
       void database.prisma.handoff.count({ where: { state: 'waiting' } }).then((n) => metrics.queueWaiting.set(n), () => {});
     }

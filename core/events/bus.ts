@@ -30,24 +30,35 @@ export const busEventSchema = z.discriminatedUnion('type', [
 
 export type BusEvent = z.infer<typeof busEventSchema>;
 
+/** Where an event came from: this process, or another instance (through PostgreSQL). */
+export interface EventOrigin {
+  remote: boolean;
+}
+
+export type BusListener = (event: BusEvent, origin: EventOrigin) => void;
+
 export interface EventBus {
   publish(event: BusEvent): void;
-  subscribe(listener: (event: BusEvent) => void): () => void;
+  subscribe(listener: BusListener): () => void;
   /** Releases connections (the PostgreSQL bus); a no-op in memory. */
   close?(): Promise<void>;
 }
 
+const LOCAL: EventOrigin = Object.freeze({ remote: false });
+const REMOTE: EventOrigin = Object.freeze({ remote: true });
+export const EVENT_ORIGIN = { LOCAL, REMOTE } as const;
+
 export class InMemoryEventBus implements EventBus {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
 
-  publish(event: BusEvent): void {
-    this.emitter.emit('event', event);
+  publish(event: BusEvent, origin: EventOrigin = LOCAL): void {
+    this.emitter.emit('event', event, origin);
   }
 
-  subscribe(listener: (event: BusEvent) => void): () => void {
-    const safe = (event: BusEvent) => {
+  subscribe(listener: BusListener): () => void {
+    const safe = (event: BusEvent, origin: EventOrigin) => {
       try {
-        listener(event);
+        listener(event, origin);
       } catch {
         // a failing listener must not break the publisher's turn
       }

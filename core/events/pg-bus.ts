@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import pRetry from 'p-retry';
 import type { Logger } from 'pino';
-import { busEventSchema, InMemoryEventBus, type BusEvent, type EventBus } from './bus.js';
+import { busEventSchema, EVENT_ORIGIN, InMemoryEventBus, type BusEvent, type BusListener, type EventBus } from './bus.js';
 
 export const DEFAULT_BUS_CHANNEL = 'hotline_events';
 
@@ -74,7 +74,7 @@ export class PgEventBus implements EventBus {
     if (!this.flushing) this.flushing = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush());
   }
 
-  subscribe(listener: (event: BusEvent) => void): () => void {
+  subscribe(listener: BusListener): () => void {
     return this.local.subscribe(listener);
   }
 
@@ -130,7 +130,7 @@ export class PgEventBus implements EventBus {
     }
     if (!envelope || envelope.o === this.instanceId) return;
     const parsed = busEventSchema.safeParse(envelope.e);
-    if (parsed.success) this.local.publish(parsed.data);
+    if (parsed.success) this.local.publish(parsed.data, EVENT_ORIGIN.REMOTE);
   }
 
   private connect(): Promise<void> {

@@ -14,13 +14,17 @@ const mode = postgresSuiteMode();
 const logger = createLogger('silent');
 const buses: PgEventBus[] = [];
 
-async function bus(channel: string): Promise<{ bus: PgEventBus; seen: BusEvent[] }> {
+async function bus(channel: string): Promise<{ bus: PgEventBus; seen: BusEvent[]; remote: boolean[] }> {
   const b = new PgEventBus({ connectionString: TEST_DATABASE_URL!, logger, channel, reconnect: { minMs: 20, maxMs: 200 } });
   buses.push(b);
   await b.start();
   const seen: BusEvent[] = [];
-  b.subscribe((e) => seen.push(e));
-  return { bus: b, seen };
+  const remote: boolean[] = [];
+  b.subscribe((e, origin) => {
+    seen.push(e);
+    remote.push(origin.remote);
+  });
+  return { bus: b, seen, remote };
 }
 
 afterEach(async () => {
@@ -41,6 +45,9 @@ describe.runIf(mode !== 'skip')('PostgreSQL event bus', () => {
     for (const e of events) a.bus.publish(e);
     await expect.poll(() => b.seen.length, { timeout: 10_000 }).toBe(events.length);
     expect(b.seen).toEqual(events);
+    // Subscribers can tell events from other instances (metrics count only their own).
+    expect(b.remote.every(Boolean)).toBe(true);
+    expect(a.remote.some(Boolean)).toBe(false);
     await a.bus.flushed();
     // The publisher's own listeners got each event once (locally), not again from PostgreSQL.
     await b.bus.flushed();
