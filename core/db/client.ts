@@ -3,10 +3,6 @@
  * set, otherwise the embedded PGlite (file database under DATA_DIR, or in memory for tests).
  * Migrations are applied on open unless told otherwise.
  */
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
@@ -41,10 +37,6 @@ export const DEFAULT_POOL_SIZE = 10;
 /** A lock number shared by every instance, so two starting instances never migrate at once. */
 const MIGRATION_LOCK = 111_2024;
 
-/** Wraps an open PGlite (tests load one from a migrated template). */
-export function pgliteAdapter(pglite: PGlite): AdapterHandle {
-  return { kind: 'pglite', factory: new PrismaPGlite(pglite), close: () => pglite.close() };
-}
 
 export async function createAdapterFactory(config: DatabaseConfig): Promise<AdapterHandle> {
   if (config.kind === 'postgres') {
@@ -52,11 +44,9 @@ export async function createAdapterFactory(config: DatabaseConfig): Promise<Adap
     pool.on('error', () => {}); // idle-client errors surface on the next query instead of crashing
     return { kind: 'postgres', url: config.url, factory: new PrismaPg(pool), close: () => pool.end() };
   }
-  const dir = config.dataDir ? path.join(config.dataDir, 'pglite') : null;
-  if (dir) await mkdir(dir, { recursive: true });
-  const pglite = dir ? new PGlite(dir) : new PGlite();
-  await pglite.waitReady;
-  return pgliteAdapter(pglite);
+  // PGlite is loaded only when used (./pglite.ts).
+  const { openPglite } = await import('./pglite.js');
+  return openPglite(config.dataDir);
 }
 
 async function migrateWithLock(config: DatabaseConfig, handle: AdapterHandle): Promise<void> {
