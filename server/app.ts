@@ -76,6 +76,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const ports = new Map<string, ChannelPort>();
   for (const port of options.ports ?? []) ports.set(port.channel, port);
 
+  let lastCallForHelp = 0;
   const outbox = new OutboxDispatcher({
     db: database.prisma,
     ports,
@@ -101,8 +102,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...(options.flow ? { flow: options.flow } : {}),
     onOutbound: (conversationId) => {
       outbox.kick();
-      // Busy here: let the other instances help with the backlog.
-      if (outbox.saturated) bus.publish({ type: 'outbox.pending', conversationId });
+      // Busy here: let the other instances help with the backlog (at most 4 calls for help a second).
+      if (outbox.saturated && Date.now() - lastCallForHelp > 250) {
+        lastCallForHelp = Date.now();
+        bus.publish({ type: 'outbox.pending', conversationId });
+      }
     },
     onTurn: (channel, status, seconds) => {
       metrics.turns.inc({ channel, status });
