@@ -31,6 +31,8 @@ export interface LoadResult {
 interface Sent {
   chatId: number;
   at: number;
+  /** Answered 200: the turn committed, so a reply is owed. */
+  ok: boolean;
 }
 
 /** Builds Telegram updates for a range of users; remembers when each was sent. */
@@ -40,17 +42,19 @@ export class UpdateSource {
 
   constructor(private readonly firstChatId: number, private readonly window: number) {}
 
-  next(): string {
+  /** The next update's body; `index` is its place in `sent`. */
+  next(): { body: string; index: number } {
     const n = this.n++;
     const block = Math.floor(n / (SCRIPT.length * this.window));
     const inBlock = n % (SCRIPT.length * this.window);
     const chatId = this.firstChatId + block * this.window + (inBlock % this.window);
     const step = Math.floor(inBlock / this.window);
-    this.sent.push({ chatId, at: performance.now() });
-    return JSON.stringify({
+    this.sent.push({ chatId, at: performance.now(), ok: false });
+    const body = JSON.stringify({
       update_id: this.firstChatId + n,
       message: { message_id: n + 1, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: 'private' }, from: { id: chatId, is_bot: false, first_name: 'B' }, text: SCRIPT[step] },
     });
+    return { body, index: n };
   }
 }
 
@@ -83,7 +87,14 @@ export async function webhookLoad(opts: {
           method: 'POST',
           path: '/webhooks/telegram',
           headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET },
-          setupRequest: (request) => ({ ...request, body: source.next() }),
+          setupRequest: (request, context) => {
+            const { body, index } = source.next();
+            context.index = index;
+            return { ...request, body };
+          },
+          onResponse: (status, _body, context) => {
+            if (status === 200) source.sent[context.index as number]!.ok = true;
+          },
         },
       ],
     });
@@ -98,14 +109,16 @@ export async function webhookLoad(opts: {
   const errors = results.reduce((n, r) => n + r.errors + r.timeouts + r.non2xx, 0);
 
   // Replies: user u's k-th message is answered by its chat's sendMessage number sum(repliesPerStep[0..k-1]).
-  const expected = source.sent.slice(0, ok + errors);
+  // Owed replies are those of messages answered 200 (a request cut off when the run ended is not counted).
   const firstReplyIndex = SCRIPT.map((_, k) => opts.repliesPerStep.slice(0, k).reduce((a, b) => a + b, 0));
   const stepOf = new Map<number, number>();
-  const steps = expected.map((s) => {
+  const numbered = source.sent.map((s) => {
     const k = stepOf.get(s.chatId) ?? 0;
     stepOf.set(s.chatId, k + 1);
-    return k;
+    return { ...s, step: k };
   });
+  const expected = numbered.filter((s) => s.ok);
+  const steps = expected.map((s) => s.step);
   const replyOf = () => {
     const byChat = new Map<number, number[]>();
     for (const call of opts.fake.server.accepted(/\/sendMessage$/)) {
@@ -140,7 +153,7 @@ export async function bareRouteLoad(url: string, connections: number, seconds: n
     url,
     connections,
     duration: seconds,
-    requests: [{ method: 'POST', path: '/webhooks/telegram', headers: { 'content-type': 'application/json' }, setupRequest: (r) => ({ ...r, body: source.next() }) }],
+    requests: [{ method: 'POST', path: '/webhooks/telegram', headers: { 'content-type': 'application/json' }, setupRequest: (r) => ({ ...r, body: source.next().body }) }],
   });
   return { perSecond: result['2xx'] / result.duration, p99: result.latency.p99 };
 }
