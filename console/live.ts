@@ -1,6 +1,7 @@
 /**
  * The console's live channel: a WebSocket per signed-in browser (session cookie checked on
- * upgrade). Bus events are forwarded as ids only; the page fetches what changed.
+ * upgrade). Bus events are forwarded as ids only; the page fetches what changed (all of it on
+ * `bus.resync`, when events may have been missed).
  */
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../core/db/client.js';
@@ -10,9 +11,13 @@ import { SESSION_COOKIE, sessionFor } from './auth/sessions.js';
 export function liveRoutes(server: FastifyInstance, deps: { db: Db; bus: EventBus }): () => void {
   const sockets = new Set<{ send(data: string): void; readyState: number; OPEN: number; close(code?: number): void }>();
   const unsubscribe = deps.bus.subscribe((event) => {
-    if (!['handoff.created', 'handoff.updated', 'conversation.message', 'sla.breached', 'delivery.rejected'].includes(event.type)) return;
-    const { type, conversationId } = event as { type: string; conversationId: string };
-    const data = JSON.stringify({ type, conversationId, ...('handoffId' in event ? { handoffId: event.handoffId } : {}) });
+    if (!['handoff.created', 'handoff.updated', 'conversation.message', 'sla.breached', 'delivery.rejected', 'bus.resync'].includes(event.type)) return;
+    // bus.resync: events may have been missed (another instance's events come over PostgreSQL): reload.
+    const data = JSON.stringify({
+      type: event.type,
+      ...('conversationId' in event ? { conversationId: event.conversationId } : {}),
+      ...('handoffId' in event ? { handoffId: event.handoffId } : {}),
+    });
     for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(data);
   });
   server.get('/console/ws', { websocket: true }, (ws, request) => {

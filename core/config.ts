@@ -17,6 +17,8 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PUBLIC_URL: url.optional(),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL').optional(),
+  /** Connections in each instance's database pool (PostgreSQL); the event bus adds two of its own. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
   DATA_DIR: z.string().default('./data'),
   APP_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Keys that seal what people say at rest: "id:base64key,..." (first is current). Default: derived from APP_SECRET. */
@@ -36,6 +38,12 @@ export const envSchema = z.object({
   SLA_SCAN_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
   RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(12),
+  /** Sends in flight at once per instance, across conversations (each conversation stays in order). */
+  OUTBOX_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
+  /** How long a message being sent is reserved for one instance; after it, another instance may send it (a crashed sender). */
+  OUTBOX_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** Embedded database only: how often tables are checked for VACUUM/ANALYZE (PGlite has no autovacuum). */
+  DB_MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(1000).default(30_000),
   CONSOLE_ADMIN_EMAIL: z.string().email().optional(),
   CONSOLE_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   TELEGRAM_BOT_TOKEN: optionalText,
@@ -97,11 +105,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return config;
 }
 
-export type DatabaseConfig = { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string | null };
+export type DatabaseConfig = { kind: 'postgres'; url: string; poolSize?: number } | { kind: 'pglite'; dataDir: string | null };
 
 /** Which database to open: PostgreSQL when DATABASE_URL is set, otherwise PGlite under DATA_DIR. */
 export function loadDatabaseConfig(env: NodeJS.ProcessEnv): DatabaseConfig {
   const url = env.DATABASE_URL?.trim();
-  if (url) return { kind: 'postgres', url };
+  const poolSize = Number(env.DATABASE_POOL_SIZE);
+  if (url) return { kind: 'postgres', url, ...(Number.isInteger(poolSize) && poolSize > 0 ? { poolSize } : {}) };
   return { kind: 'pglite', dataDir: env.DATA_DIR?.trim() || './data' };
 }

@@ -9,6 +9,8 @@ import type { ChannelHandle, ChannelModule } from '../core/channels.js';
 import type { Config } from '../core/config.js';
 import { openDatabase, type Database } from '../core/db/client.js';
 import { InMemoryEventBus, type EventBus } from '../core/events/bus.js';
+import { PgEventBus } from '../core/events/pg-bus.js';
+import { startMaintenanceLoop, type MaintenanceLoop } from '../core/db/maintenance.js';
 import { registerHealthRoutes } from '../core/http/health.js';
 import { buildHttpServer } from '../core/http/server.js';
 import { createLogger } from '../core/logging.js';
@@ -25,7 +27,7 @@ import { createDefaultEffects } from '../core/effects.js';
 import { seedDirectory } from '../core/directory/index.js';
 import type { FlowDefinition } from '../flows/types.js';
 import type { QueueDeps } from '../core/queue/operations.js';
-import { startSlaLoop } from '../core/queue/sla.js';
+import { startSlaLoop, type SlaLoop } from '../core/queue/sla.js';
 import { registerConsole } from '../console/index.js';
 
 export interface AppOptions {
@@ -68,23 +70,30 @@ export interface App {
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const dataDir = config.DATABASE_URL ? null : config.DATA_DIR;
-  const opened = options.database ?? (await openDatabase(config.DATABASE_URL ? { kind: 'postgres', url: config.DATABASE_URL } : { kind: 'pglite', dataDir }));
+  const opened = options.database ?? (await openDatabase(config.DATABASE_URL ? { kind: 'postgres', url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE } : { kind: 'pglite', dataDir }));
   // The secret lives with the embedded database it keys (a given database may name its folder: restarts in tests).
   const keys = deriveKeys(resolveAppSecret({ appSecret: config.APP_SECRET, dataDir: options.database ? (options.secretDir ?? null) : dataDir }), config.DATA_KEYS);
   // Everything else reads and writes through a client that seals what people say at rest.
   const database: Database = options.encryptAtRest === false ? opened : { ...opened, prisma: encryptAtRest(opened.prisma, keys.dataKeys) };
   // The service directory starts from prisma/seed/directory.json; only missing entries are added (staff edits stay).
   await seedDirectory(database.prisma);
-  const bus = new InMemoryEventBus();
+  // Instances sharing PostgreSQL share events through LISTEN/NOTIFY; the embedded database has one process.
+  const bus: EventBus = database.kind === 'postgres' && database.url ? new PgEventBus({ connectionString: database.url, logger: logger.child({ component: 'bus' }) }) : new InMemoryEventBus();
+  if (bus instanceof PgEventBus) await bus.start();
   const metrics = createMetrics();
   const ports = new Map<string, ChannelPort>();
   for (const port of options.ports ?? []) ports.set(port.channel, port);
 
+  let lastCallForHelp = 0;
   const outbox = new OutboxDispatcher({
     db: database.prisma,
     ports,
     logger: logger.child({ component: 'outbox' }),
     maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
+    dataKeys: keys.dataKeys,
+    concurrency: config.OUTBOX_CONCURRENCY,
+    leaseMs: config.OUTBOX_LEASE_MS,
+    onWrites: (rows) => maintenance?.noteWrites(rows),
     ...(options.clock ? { clock: options.clock } : {}),
     onSent: (channel) => metrics.outboxSent.inc({ channel }),
     onFailed: (channel, code) => metrics.outboxFailed.inc({ channel, code }),
@@ -100,17 +109,30 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     defaultLocale: config.DEFAULT_LOCALE,
     effects: { ...createDefaultEffects({ keys }), ...(options.effects ?? {}) },
     ...(options.flow ? { flow: options.flow } : {}),
-    onOutbound: () => outbox.kick(),
+    onOutbound: (conversationId) => {
+      outbox.kick();
+      // Busy here: let the other instances help with the backlog (at most 4 calls for help a second).
+      if (outbox.saturated && Date.now() - lastCallForHelp > 250) {
+        lastCallForHelp = Date.now();
+        bus.publish({ type: 'outbox.pending', conversationId });
+      }
+    },
     onTurn: (channel, status, seconds) => {
       metrics.turns.inc({ channel, status });
       metrics.turnSeconds.observe({ channel }, seconds);
+      maintenance?.noteWrites(3);
     },
     ...(options.clock ? { clock: options.clock } : {}),
   });
 
   const queue: QueueDeps = { db: database.prisma, bus, kickOutbox: () => outbox.kick(), ...(options.clock ? { clock: options.clock } : {}) };
-  bus.subscribe((event) => {
-    if (event.type === 'handoff.created') metrics.handoffs.inc({ priority: String(event.priority) });
+  let sla: SlaLoop | undefined;
+  bus.subscribe((event, origin) => {
+    // Wake on events from any instance instead of waiting for the next poll.
+    if (event.type === 'outbox.pending' || event.type === 'bus.resync') outbox.kick();
+    if (event.type === 'handoff.created') sla?.wakeAt(new Date(Date.now() + config.HANDOFF_SLA_SECONDS * 1000));
+    // Counted where they happened, so the fleet's metrics add up.
+    if (event.type === 'handoff.created' && !origin.remote) metrics.handoffs.inc({ priority: String(event.priority) });
     if (event.type === 'handoff.created' || event.type === 'handoff.updated') {
       void database.prisma.handoff.count({ where: { state: 'waiting' } }).then((n) => metrics.queueWaiting.set(n), () => {});
     }
@@ -131,7 +153,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   registerHealthRoutes(server, { database, channels: () => channels, metrics, metricsEnabled: config.METRICS_ENABLED, startedAt: new Date() });
 
   let stopRetention: (() => void) | undefined;
-  let stopSla: (() => Promise<void>) | undefined;
+  let maintenance: MaintenanceLoop | undefined;
   let closed: Promise<void> | undefined;
   return {
     config,
@@ -149,11 +171,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     async listen() {
       const address = await server.listen({ port: config.PORT, host: config.HOST });
       outbox.start();
+      // PGlite has no autovacuum: vacuum and analyse by PostgreSQL's own rule.
+      if (database.kind === 'pglite') {
+        maintenance = startMaintenanceLoop(database.prisma, { intervalMs: config.DB_MAINTENANCE_INTERVAL_MS, logger: logger.child({ component: 'db-maintenance' }) });
+      }
       stopRetention = startRetentionLoop(async () => {
         const erased = await applyRetention(database.prisma, config.RETENTION_DAYS);
         if (erased.conversations) logger.info(erased, 'retention: erased inactive conversations');
       });
-      stopSla = startSlaLoop(queue, {
+      sla = startSlaLoop(queue, {
         intervalMs: config.SLA_SCAN_INTERVAL_MS,
         logger: logger.child({ component: 'sla' }),
         onBreach: (level) => metrics.slaBreaches.inc({ level }),
@@ -165,12 +191,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       closed ??= (async () => {
         await server.close(); // stops accepting; waits for requests in flight (and their turns)
         stopRetention?.();
-        await stopSla?.();
+        await sla?.stop();
         // Channels stop taking updates (long polling ends after its current batch) before turns are refused.
         consoleApp.close();
         for (const handle of handles) await handle.stop?.();
         await runtime.drain();
         await outbox.stop();
+        await maintenance?.stop();
+        await bus.close?.();
         await database.close();
       })();
       return closed;

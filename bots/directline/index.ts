@@ -68,18 +68,42 @@ export const directLineModule: ChannelModule = {
       }
     };
 
-    // New messages (user echoes, bot replies, counsellor replies) reach open sockets at once.
+    /** Shows the counsellor's typing indicator on this instance's sockets (not stored, no watermark change). */
+    const showTyping = (directLineId: string) => {
+      for (const socket of sockets.get(directLineId) ?? []) {
+        if (socket.ws.readyState !== socket.ws.OPEN) continue;
+        const activity = { type: 'typing', id: randomUUID(), timestamp: new Date().toISOString(), channelId: 'directline', conversation: { id: directLineId }, from: { id: 'counsellor', role: 'bot' } };
+        socket.ws.send(JSON.stringify({ activities: [activity], watermark: socket.watermark?.toString() ?? null }));
+      }
+    };
+
+    // New messages (user echoes, bot replies, counsellor replies) and typing reach open sockets at
+    // once, whichever instance wrote them (the bus carries the internal conversation id only).
     const conversationIds = new Map<string, string>();
+    const directLineIdOf = async (conversationId: string): Promise<string | undefined> => {
+      const known = conversationIds.get(conversationId);
+      if (known) return known;
+      const c = await db.conversation.findUnique({ where: { id: conversationId }, select: { channel: true, externalChatId: true } });
+      if (c?.channel !== WEBCHAT || !c.externalChatId) return undefined;
+      if (conversationIds.size > 10_000) conversationIds.clear(); // a cache, not a record
+      conversationIds.set(conversationId, c.externalChatId);
+      return c.externalChatId;
+    };
     const unsubscribe = ctx.bus.subscribe((event) => {
-      if (event.type !== 'conversation.message' || !sockets.size) return;
+      if (!sockets.size) return;
+      // Events may have been missed (the bus reconnected): every socket re-reads from its watermark.
+      if (event.type === 'bus.resync') return void [...sockets.keys()].forEach(push);
+      if (event.type !== 'conversation.message' && event.type !== 'conversation.typing') return;
       const known = conversationIds.get(event.conversationId);
-      if (known) return push(known);
-      void db.conversation.findUnique({ where: { id: event.conversationId }, select: { channel: true, externalChatId: true } }).then((c) => {
-        if (c?.channel !== WEBCHAT || !c.externalChatId) return;
-        if (conversationIds.size > 10_000) conversationIds.clear(); // a cache, not a record
-        conversationIds.set(event.conversationId, c.externalChatId);
-        push(c.externalChatId);
-      });
+      if (known && event.type === 'conversation.message') return push(known);
+      void directLineIdOf(event.conversationId).then(
+        (directLineId) => {
+          if (!directLineId) return;
+          if (event.type === 'conversation.typing') showTyping(directLineId);
+          else push(directLineId);
+        },
+        () => {},
+      );
     });
 
     const startConversation = async (conversationId: string, locale?: string) => {
@@ -163,13 +187,11 @@ export const directLineModule: ChannelModule = {
         async send(target) {
           if (target.externalChatId) push(target.externalChatId);
         },
-        // Web Chat shows a typing indicator for a typing activity (not stored, no watermark change).
+        // Web Chat shows a typing indicator for a typing activity. The user's socket may be held by
+        // another instance: the bus takes it there (and to this instance's own sockets).
         async typing(target) {
-          for (const socket of sockets.get(target.externalChatId ?? '') ?? []) {
-            if (socket.ws.readyState !== socket.ws.OPEN) continue;
-            const activity = { type: 'typing', id: randomUUID(), timestamp: new Date().toISOString(), channelId: 'directline', conversation: { id: target.externalChatId }, from: { id: 'counsellor', role: 'bot' } };
-            socket.ws.send(JSON.stringify({ activities: [activity], watermark: socket.watermark?.toString() ?? null }));
-          }
+          if (target.externalChatId) conversationIds.set(target.conversationId, target.externalChatId);
+          ctx.bus.publish({ type: 'conversation.typing', conversationId: target.conversationId });
         },
       },
       async stop() {

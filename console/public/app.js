@@ -282,7 +282,9 @@
     state.ws = ws;
     ws.onmessage = function (event) {
       var e = JSON.parse(event.data);
-      if (e.type === 'hello' || e.type.indexOf('handoff') === 0 || e.type === 'sla.breached') loadQueue();
+      if (e.type === 'hello' || e.type.indexOf('handoff') === 0 || e.type === 'sla.breached' || e.type === 'bus.resync') loadQueue();
+      // Events may have been missed: re-read the open chat too.
+      if (e.type === 'bus.resync' && state.view === 'chat' && state.handoffId) openChat(state.handoffId);
       if (e.type === 'conversation.message' && state.view === 'chat' && state.handoffId) {
         var current = state.queue.filter(function (q) { return q.handoffId === state.handoffId; })[0];
         if (!current || current.conversationId === e.conversationId) openChat(state.handoffId);

@@ -113,6 +113,10 @@ export async function bootstrapAdmin(db: Db, email: string | undefined, password
   if (!email || !password) return false;
   const normalized = email.trim().toLowerCase();
   if (await db.staffUser.findUnique({ where: { email: normalized } })) return false;
-  await db.staffUser.create({ data: { email: normalized, displayName: 'Admin', role: 'admin', passwordHash: await hashPassword(password) } });
-  return true;
+  // Instances starting together on one database race here: the loser finds the account made.
+  const { count } = await db.staffUser.createMany({
+    data: [{ email: normalized, displayName: 'Admin', role: 'admin', passwordHash: await hashPassword(password) }],
+    skipDuplicates: true,
+  });
+  return count === 1;
 }

@@ -3,10 +3,6 @@
  * set, otherwise the embedded PGlite (file database under DATA_DIR, or in memory for tests).
  * Migrations are applied on open unless told otherwise.
  */
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
@@ -19,41 +15,42 @@ export { Prisma } from './generated/client.js';
 
 export interface AdapterHandle {
   kind: DatabaseConfig['kind'];
+  /** PostgreSQL's connection string (the event bus opens its own connections with it). */
+  url?: string;
   factory: SqlMigrationAwareDriverAdapterFactory;
   /** The embedded database itself (backups: server/ops/backup.ts). */
-  pglite?: PGlite;
+  pglite?: import('@electric-sql/pglite').PGlite;
   close(): Promise<void>;
 }
 
 export interface Database {
   kind: DatabaseConfig['kind'];
+  /** PostgreSQL's connection string; absent for the embedded database. */
+  url?: string;
   prisma: Db;
   /** The embedded database itself, when it is PGlite (backups: server/ops/backup.ts). */
-  pglite?: PGlite;
+  pglite?: import('@electric-sql/pglite').PGlite;
   /** Round trip to the database; throws when it is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
+/** Connections each instance's Prisma pool may open (DATABASE_POOL_SIZE). */
+export const DEFAULT_POOL_SIZE = 10;
+
 /** A lock number shared by every instance, so two starting instances never migrate at once. */
 const MIGRATION_LOCK = 111_2024;
 
-/** Wraps an open PGlite (tests load one from a migrated template). */
-export function pgliteAdapter(pglite: PGlite): AdapterHandle {
-  return { kind: 'pglite', factory: new PrismaPGlite(pglite), pglite, close: () => pglite.close() };
-}
 
 export async function createAdapterFactory(config: DatabaseConfig): Promise<AdapterHandle> {
   if (config.kind === 'postgres') {
-    const pool = new pg.Pool({ connectionString: config.url, max: 10 });
+    const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize ?? DEFAULT_POOL_SIZE });
     pool.on('error', () => {}); // idle-client errors surface on the next query instead of crashing
-    return { kind: 'postgres', factory: new PrismaPg(pool), close: () => pool.end() };
+    return { kind: 'postgres', url: config.url, factory: new PrismaPg(pool), close: () => pool.end() };
   }
-  const dir = config.dataDir ? path.join(config.dataDir, 'pglite') : null;
-  if (dir) await mkdir(dir, { recursive: true });
-  const pglite = dir ? new PGlite(dir) : new PGlite();
-  await pglite.waitReady;
-  return pgliteAdapter(pglite);
+  // PGlite is loaded only when used (./pglite.ts).
+  const { openPglite } = await import('./pglite.js');
+  return openPglite(config.dataDir);
 }
 
 async function migrateWithLock(config: DatabaseConfig, handle: AdapterHandle): Promise<void> {
@@ -63,10 +60,15 @@ async function migrateWithLock(config: DatabaseConfig, handle: AdapterHandle): P
   }
   const client = new pg.Client({ connectionString: config.url });
   await client.connect();
+  // The schema engine takes its own session advisory lock; through a pool it can be left held by a
+  // pooled connection, and the next instance to start would time out waiting for it. So migrations
+  // run on a one-connection pool of their own, closed (releasing every session lock) when done.
+  const migrator = await createAdapterFactory({ ...config, poolSize: 1 });
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    await deployMigrations(handle.factory);
+    await deployMigrations(migrator.factory);
   } finally {
+    await migrator.close().catch(() => {});
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
     await client.end();
   }
@@ -83,6 +85,7 @@ export async function openDatabase(config: DatabaseConfig, options: { migrate?: 
   const prisma = new PrismaClient({ adapter: handle.factory });
   return {
     kind: handle.kind,
+    ...(handle.url ? { url: handle.url } : {}),
     prisma,
     ...(handle.pglite ? { pglite: handle.pglite } : {}),
     async ping() {

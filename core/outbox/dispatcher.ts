@@ -1,15 +1,24 @@
 /**
- * Delivers pending outbound messages through each channel's send port. Messages are claimed with
- * a lease (FOR UPDATE SKIP LOCKED, so instances sharing PostgreSQL never take the same one), one
- * head-of-line message per conversation at a time so order is kept. A failed send stays pending
- * with exponential backoff; a crash loses nothing because the row is only marked sent after the
- * platform accepted it.
+ * Delivers pending outbound messages through each channel's send port.
+ *
+ * - Claims lease messages (core/outbox/claim.ts): only each conversation's oldest pending message,
+ *   FOR UPDATE SKIP LOCKED, so instances sharing PostgreSQL never take the same one and order is
+ *   kept per conversation. A claim reads a bounded number of rows whatever the backlog.
+ * - Sends run concurrently across conversations (up to `concurrency`); a slow platform does not hold
+ *   up the others: as sends finish, their outcomes are written in one batched statement and the
+ *   freed slots are claimed again (a conversation's next message becomes claimable once its
+ *   predecessor is recorded as sent).
+ * - A failed send stays pending with exponential backoff (its followers wait with it); a crash
+ *   loses nothing because a row is only marked sent after the platform accepted it (at least once).
  */
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { DeliveryError } from '../errors.js';
 import type { ChannelPort, OutboundMessage } from '../messages/types.js';
 import { DEFAULT_BACKOFF, nextDelayMs, type BackoffPolicy } from './backoff.js';
+import { claimDue, openClaimed, recordOutcomes, type ClaimedMessage, type DeliveryOutcome } from './claim.js';
+import { sealText, type DataKeyring } from '../privacy/field-crypto.js';
+import { sealPayloadValue } from '../privacy/encrypted-client.js';
 
 export interface OutboxOptions {
   db: Db;
@@ -19,15 +28,19 @@ export interface OutboxOptions {
   backoff?: BackoffPolicy;
   /** How long a claimed message is reserved for one sender before another may try. */
   leaseMs?: number;
+  /** Fallback poll when nothing wakes the dispatcher (a lease expired on another instance, a backoff ended). */
   pollMs?: number;
+  /** Sends in flight at once (across conversations). */
+  concurrency?: number;
+  /** @deprecated use concurrency */
   batchSize?: number;
   clock?: () => Date;
   onSent?: (channel: string) => void;
   onFailed?: (channel: string, code: string) => void;
-}
-
-interface ClaimedRow {
-  id: string;
+  /** Called with how many rows each flush wrote (the embedded database's maintenance counts them). */
+  onWrites?: (rows: number) => void;
+  /** Opens what the claim reads and seals what a delivered message keeps (raw SQL bypasses the sealing client). */
+  dataKeys: DataKeyring;
 }
 
 export class OutboxDispatcher {
@@ -35,11 +48,22 @@ export class OutboxDispatcher {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = true;
+  /** True while the last claim came back full: there is a backlog. */
+  private backlogged = false;
 
   constructor(private readonly options: OutboxOptions) {}
 
   private now(): Date {
     return this.options.clock?.() ?? new Date();
+  }
+
+  private get concurrency(): number {
+    return this.options.concurrency ?? this.options.batchSize ?? 32;
+  }
+
+  /** True when the last claim filled every free slot (more is waiting than this instance sends at once). */
+  get saturated(): boolean {
+    return this.backlogged;
   }
 
   start(): void {
@@ -76,44 +100,59 @@ export class OutboxDispatcher {
     await this.running;
   }
 
-  /** Delivers every message that is due; returns how many were sent. */
+  /** Delivers every message that is due (and those that become deliverable meanwhile); returns how many were sent. */
   async sweep(): Promise<number> {
+    const limit = this.concurrency;
+    const inFlight = new Set<Promise<void>>();
+    const done: DeliveryOutcome[] = [];
     let sent = 0;
+    let exhausted = false;
     for (;;) {
-      const claimed = await this.claim();
-      if (!claimed.length) return sent;
-      const results = await Promise.all(claimed.map((row) => this.deliver(row.id)));
-      sent += results.filter(Boolean).length;
+      // Outcomes first: a conversation's next message is claimable only once this one is recorded.
+      if (done.length) {
+        const batch = done.splice(0);
+        await recordOutcomes(this.options.db, batch);
+        this.options.onWrites?.(batch.length);
+        exhausted = false;
+      }
+      const free = limit - inFlight.size;
+      // Claim when at least a quarter of the slots are free (or nothing is in flight), not per finished send.
+      if (!exhausted && free > 0 && (free >= Math.ceil(limit / 4) || !inFlight.size)) {
+        const claimed = (await this.claim(free)).map((row) => openClaimed(this.options.dataKeys, row));
+        this.backlogged = claimed.length === free;
+        if (!claimed.length) exhausted = true;
+        for (const row of claimed) {
+          const work: Promise<void> = this.deliver(row).then((outcome) => {
+            if (outcome.kind === 'sent') sent += 1;
+            done.push(outcome);
+          }).finally(() => inFlight.delete(work));
+          inFlight.add(work);
+        }
+        if (claimed.length && inFlight.size < limit) continue;
+      }
+      if (!inFlight.size) {
+        if (done.length) continue;
+        if (exhausted) {
+          this.backlogged = false;
+          return sent;
+        }
+        continue;
+      }
+      await Promise.race(inFlight);
     }
   }
 
-  private async claim(): Promise<ClaimedRow[]> {
+  private claim(batch: number): Promise<ClaimedMessage[]> {
     const now = this.now();
     const leaseUntil = new Date(now.getTime() + (this.options.leaseMs ?? 30_000));
-    const batch = this.options.batchSize ?? 20;
-    return this.options.db.$queryRaw<ClaimedRow[]>`
-      UPDATE "Message" SET "nextAttemptAt" = ${leaseUntil}, "attempts" = "attempts" + 1
-      WHERE "id" IN (
-        SELECT m."id" FROM "Message" m
-        WHERE m."direction" = 'outbound' AND m."status" = 'pending' AND m."nextAttemptAt" <= ${now}
-          AND NOT EXISTS (
-            SELECT 1 FROM "Message" e
-            WHERE e."conversationId" = m."conversationId" AND e."direction" = 'outbound'
-              AND e."status" = 'pending' AND e."seq" < m."seq")
-        ORDER BY m."seq"
-        LIMIT ${batch}
-        FOR UPDATE SKIP LOCKED)
-      RETURNING "id"`;
+    // Followers of messages in flight (here or on another instance) are due but not claimable:
+    // look a little further than the batch so they do not starve the claim.
+    return claimDue(this.options.db, { now, leaseUntil, batch, window: Math.min(1_000, batch * 4 + 64) });
   }
 
-  /** One delivery attempt of a claimed message. Returns true when it was sent. */
-  private async deliver(id: string): Promise<boolean> {
-    const { db, logger } = this.options;
-    const message = await db.message.findUnique({
-      where: { id },
-      include: { conversation: { include: { identity: { select: { externalUserId: true } } } } },
-    });
-    if (!message || message.status !== 'pending') return false;
+  /** One delivery attempt of a claimed message; never throws. */
+  private async deliver(message: ClaimedMessage): Promise<DeliveryOutcome> {
+    const { logger } = this.options;
     const port = this.options.ports.get(message.channel);
     const payload = (message.payload ?? {}) as Partial<OutboundMessage> & { replyHandle?: { value: string; expiresAt: string }; maskedText?: string; maskedCards?: unknown };
     try {
@@ -122,8 +161,8 @@ export class OutboxDispatcher {
         {
           conversationId: message.conversationId,
           messageId: message.id,
-          externalUserId: message.conversation.identity.externalUserId,
-          externalChatId: message.conversation.externalChatId,
+          externalUserId: message.externalUserId,
+          externalChatId: message.externalChatId,
           replyHandle: payload.replyHandle ?? null,
         },
         {
@@ -134,28 +173,25 @@ export class OutboxDispatcher {
           ...(payload.urgent ? { urgent: true } : {}),
         },
       );
-      await db.message.update({ where: { id }, data: { status: 'sent', sentAt: this.now(), nextAttemptAt: null, lastErrorCode: null, ...afterSend(payload) } });
       this.options.onSent?.(message.channel);
-      return true;
+      const masked = afterSend(payload);
+      return {
+        id: message.id,
+        kind: 'sent',
+        at: this.now(),
+        ...(masked.text !== undefined ? { masked: { text: sealText(this.options.dataKeys, masked.text), payload: sealPayloadValue(this.options.dataKeys, masked.payload) as object } } : {}),
+      };
     } catch (err) {
       const failure = err instanceof DeliveryError ? err : new DeliveryError('DELIVERY_RETRYABLE', 'send failed');
       const giveUp = !failure.retryable || message.attempts >= this.options.maxAttempts;
       if (giveUp) {
-        await db.message.update({ where: { id }, data: { status: 'failed', nextAttemptAt: null, lastErrorCode: failure.code } });
-        if (failure.code === 'DELIVERY_UNREACHABLE') {
-          await db.conversation.update({ where: { id: message.conversationId }, data: { unreachable: true } });
-        }
         this.options.onFailed?.(message.channel, failure.code);
-        logger.warn({ messageId: id, channel: message.channel, code: failure.code, attempts: message.attempts }, 'outbound message failed for good');
-      } else {
-        const delay = nextDelayMs(message.attempts, this.options.backoff ?? DEFAULT_BACKOFF, failure.retryAfterMs);
-        await db.message.update({
-          where: { id },
-          data: { nextAttemptAt: new Date(this.now().getTime() + delay), lastErrorCode: failure.code },
-        });
-        logger.info({ messageId: id, channel: message.channel, code: failure.code, attempts: message.attempts, retryInMs: delay }, 'outbound message will be retried');
+        logger.warn({ messageId: message.id, channel: message.channel, code: failure.code, attempts: message.attempts }, 'outbound message failed for good');
+        return { id: message.id, kind: 'failed', code: failure.code, conversationId: message.conversationId, unreachable: failure.code === 'DELIVERY_UNREACHABLE' };
       }
-      return false;
+      const delay = nextDelayMs(message.attempts, this.options.backoff ?? DEFAULT_BACKOFF, failure.retryAfterMs);
+      logger.info({ messageId: message.id, channel: message.channel, code: failure.code, attempts: message.attempts, retryInMs: delay }, 'outbound message will be retried');
+      return { id: message.id, kind: 'retry', at: new Date(this.now().getTime() + delay), code: failure.code, conversationId: message.conversationId, seq: message.seq };
     }
   }
 }

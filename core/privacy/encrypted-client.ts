@@ -38,6 +38,27 @@ function eachData(args: Row, transform: Transform): void {
   apply(args.update);
 }
 
+/**
+ * Inside a message's payload, what the person shared (a location), cards (the report codes come as
+ * one) and what a message becomes once sent (`maskedText`/`maskedCards`, without the secret code)
+ * are sealed together as `sealed`. For code that writes payloads with raw SQL.
+ */
+export function sealPayloadValue(ring: DataKeyring, payload: unknown): unknown {
+  if (!payload || typeof payload !== 'object' || isPrismaNull(payload) || Array.isArray(payload)) return payload;
+  const row = payload as Row;
+  const secret = Object.fromEntries(SEALED_PAYLOAD_KEYS.filter((k) => k in row).map((k) => [k, row[k]]));
+  if (!Object.keys(secret).length) return payload;
+  const rest = Object.fromEntries(Object.entries(row).filter(([k]) => !SEALED_PAYLOAD_KEYS.includes(k)));
+  return { ...rest, sealed: sealText(ring, JSON.stringify(secret)) };
+}
+
+/** The payload with its sealed part opened (for code that reads payloads with raw SQL). */
+export function openPayloadValue(ring: DataKeyring, payload: unknown): unknown {
+  if (!payload || typeof payload !== 'object' || !isSealed((payload as Row).sealed)) return payload;
+  const { sealed, ...rest } = payload as Row;
+  return { ...rest, ...(JSON.parse(openText(ring, sealed as string)) as Row) };
+}
+
 export function encryptAtRest(base: Db, ring: DataKeyring): Db {
   const seal = (value: unknown): unknown => {
     if (typeof value === 'string') return isSealed(value) ? value : sealText(ring, value);
@@ -57,24 +78,10 @@ export function encryptAtRest(base: Db, ring: DataKeyring): Db {
     data[field] = sealText(ring, JSON.stringify(value));
   };
   const openJsonField = (value: unknown): unknown => (isSealed(value) ? JSON.parse(openText(ring, value)) : value);
-  /**
-   * Inside a message's payload, what the person shared (a location), cards (the report codes come as
-   * one) and what a message becomes once sent (`maskedText`/`maskedCards`, without the secret code)
-   * are sealed together as `sealed`.
-   */
   const sealPayload: Transform = (data) => {
-    const payload = data.payload as Row | undefined;
-    if (!payload || typeof payload !== 'object' || isPrismaNull(payload)) return;
-    const secret = Object.fromEntries(SEALED_PAYLOAD_KEYS.filter((k) => k in payload).map((k) => [k, payload[k]]));
-    if (!Object.keys(secret).length) return;
-    const rest = Object.fromEntries(Object.entries(payload).filter(([k]) => !SEALED_PAYLOAD_KEYS.includes(k)));
-    data.payload = { ...rest, sealed: sealText(ring, JSON.stringify(secret)) };
+    if (data.payload !== undefined) data.payload = sealPayloadValue(ring, data.payload);
   };
-  const openPayload = (payload: unknown): unknown => {
-    if (!payload || typeof payload !== 'object' || !isSealed((payload as Row).sealed)) return payload;
-    const { sealed, ...rest } = payload as Row;
-    return { ...rest, ...(JSON.parse(openText(ring, sealed as string)) as Row) };
-  };
+  const openPayload = (payload: unknown): unknown => openPayloadValue(ring, payload);
 
   const writes = (transforms: Transform[]) =>
     Object.fromEntries(

@@ -96,12 +96,36 @@ export async function scanPositions(deps: QueueDeps, opts: { batchSize?: number 
   return { told };
 }
 
-/** Runs scanSla every `intervalMs` until stopped; a failed scan is logged and the next one runs. */
-export function startSlaLoop(deps: QueueDeps, opts: { intervalMs: number; logger: Logger; onBreach?: (level: string) => void }): () => Promise<void> {
+export interface SlaLoop {
+  /** Scans at `at` (or now) if that is sooner than the next planned scan: a new handoff's due time, on any instance. */
+  wakeAt(at?: Date): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs scanSla every `intervalMs` (the fallback), and at the times `wakeAt` asks for (a handoff
+ * created here or on another instance falls due `slaSeconds` later); a failed scan is logged and the
+ * next one runs.
+ */
+export function startSlaLoop(deps: QueueDeps, opts: { intervalMs: number; logger: Logger; onBreach?: (level: string) => void }): SlaLoop {
   let timer: NodeJS.Timeout | undefined;
+  let nextAt = Number.POSITIVE_INFINITY;
   let running: Promise<void> | undefined;
+  let rerun = false;
   let stopped = false;
+  const schedule = (at: number) => {
+    if (stopped || at >= nextAt) return;
+    clearTimeout(timer);
+    nextAt = at;
+    timer = setTimeout(tick, Math.max(0, at - Date.now()));
+    timer.unref();
+  };
   const tick = () => {
+    nextAt = Number.POSITIVE_INFINITY;
+    if (running) {
+      rerun = true;
+      return;
+    }
     running = scanSla(deps, { ...(opts.onBreach ? { onBreach: opts.onBreach } : {}) })
       .then(async ({ breached }) => {
         if (breached.length) opts.logger.warn({ count: breached.length }, 'queue: SLA breached, users updated and supervisors alerted');
@@ -110,16 +134,24 @@ export function startSlaLoop(deps: QueueDeps, opts: { intervalMs: number; logger
       .catch((err: unknown) => opts.logger.error({ code: (err as { code?: string }).code ?? 'SLA_SCAN_FAILED' }, 'queue: SLA scan failed'))
       .finally(() => {
         running = undefined;
-        if (!stopped) {
-          timer = setTimeout(tick, opts.intervalMs);
-          timer.unref();
+        if (stopped) return;
+        if (rerun) {
+          rerun = false;
+          schedule(Date.now());
         }
+        schedule(Date.now() + opts.intervalMs);
       });
   };
   tick();
-  return async () => {
-    stopped = true;
-    clearTimeout(timer);
-    await running;
+  return {
+    wakeAt(at) {
+      // A little after the due time, so the scan sees it due.
+      schedule((at?.getTime() ?? Date.now()) + (at ? 50 : 0));
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
   };
 }

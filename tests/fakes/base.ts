@@ -8,8 +8,10 @@ export interface RecordedCall {
   headers: IncomingMessage['headers'];
   body: unknown;
   rawBody: string;
-  /** True when the fake answered this call with an injected failure. */
+  /** True when the fake answered this call with an injected failure, or the caller left before the answer. */
   failed: boolean;
+  /** When the answer was ready (performance.now(), for latency figures in bench/). */
+  at?: number;
 }
 
 export interface FakeFailure {
@@ -74,6 +76,9 @@ export class FakeServer {
     }
     try {
       const reply = await this.route(call, req);
+      // A caller that went away before the answer (it crashed, or gave up) never learnt it was accepted.
+      if (res.destroyed || req.socket.destroyed) call.failed = true;
+      call.at = performance.now();
       this.calls.push(call);
       if (!res.destroyed) res.writeHead(reply.status ?? 200, { 'content-type': 'application/json' }).end(JSON.stringify(reply.body));
     } catch (err) {

@@ -17,6 +17,10 @@ export interface TelegramFake {
   fail429(times: number, retryAfter?: number): void;
   fail500(times: number): void;
   block(times: number): void;
+  /** Holds every sendMessage unanswered until the returned function is called (a platform that hangs). */
+  holdSends(): () => void;
+  /** sendMessage calls being held right now. */
+  held(): number;
   close(): Promise<void>;
 }
 
@@ -26,6 +30,8 @@ export async function startTelegramFake(token = '123456:TEST-token'): Promise<Te
   let nextMessageId = 1;
   const waiters = new Set<() => void>();
   const prefix = `/bot${token}/`;
+  let hold: Promise<void> | undefined;
+  let holding = 0;
 
   const result = (value: unknown) => ({ body: { ok: true, result: value } });
   const server = new FakeServer(async (call: RecordedCall) => {
@@ -58,6 +64,11 @@ export async function startTelegramFake(token = '123456:TEST-token'): Promise<Te
         return result(queue.filter((u) => u.update_id >= offset).slice(0, Number(params.limit ?? 100)));
       }
       case 'sendMessage':
+        if (hold) {
+          holding += 1;
+          await hold;
+          holding -= 1;
+        }
         return result({ message_id: nextMessageId++, date: Math.floor(Date.now() / 1000), chat: { id: Number(params.chat_id), type: 'private' }, text: params.text });
       default:
         return { status: 404, body: { ok: false, error_code: 404, description: `Not Found: method ${method}` } };
@@ -86,6 +97,15 @@ export async function startTelegramFake(token = '123456:TEST-token'): Promise<Te
     block(times) {
       server.failNext(send, times, { status: 403, body: { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' } });
     },
+    holdSends() {
+      let release!: () => void;
+      hold = new Promise<void>((resolve) => (release = resolve));
+      return () => {
+        hold = undefined;
+        release();
+      };
+    },
+    held: () => holding,
     close: () => server.close(),
   };
 }

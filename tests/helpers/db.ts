@@ -2,7 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { openDatabase, pgliteAdapter, type Database } from '../../core/db/client.js';
+import { openDatabase, type Database } from '../../core/db/client.js';
+import { pgliteAdapter } from '../../core/db/pglite.js';
 
 let template: Promise<Blob> | undefined;
 

@@ -2,7 +2,8 @@
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { describe, expect, it } from 'vitest';
-import { openDatabase, pgliteAdapter } from '../../../core/db/client.js';
+import { openDatabase } from '../../../core/db/client.js';
+import { pgliteAdapter } from '../../../core/db/pglite.js';
 import { deployMigrations, loadMigrationList } from '../../../core/db/migrations.js';
 import { createPostgresTestDatabase, postgresSuiteMode } from '../../helpers/db.js';
 
