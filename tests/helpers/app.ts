@@ -42,7 +42,7 @@ export function choiceFrom(user: string, choiceId: string, channel = 'test', id 
 }
 
 /** The latest conversation of a platform user, found the way the product finds it: by pseudonym. */
-export async function conversationOfUser(app: App, channel: string, externalUserId: string) {
+export async function conversationOfUser(app: Pick<App, 'keys' | 'database'>, channel: string, externalUserId: string) {
   const userHash = pseudonymFor(app.keys.pseudonymKey, channel, externalUserId);
   const identity = await app.database.prisma.channelIdentity.findUnique({ where: { channel_userHash: { channel, userHash } } });
   return identity ? app.database.prisma.conversation.findFirst({ where: { identityId: identity.id }, orderBy: { createdAt: 'desc' } }) : null;

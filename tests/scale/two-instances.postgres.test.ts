@@ -10,6 +10,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { encryptAtRest } from '../../core/privacy/encrypted-client.js';
+import { deriveKeys } from '../../core/privacy/secrets.js';
+import { conversationOfUser } from '../helpers/app.js';
 import { openDatabase, type Database } from '../../core/db/client.js';
 import { ConsoleClient } from '../console/session.js';
 import { startTelegramFake, type TelegramFake } from '../fakes/telegram.js';
@@ -51,7 +54,9 @@ describe.runIf(mode !== 'skip')('two instances on one PostgreSQL', () => {
     };
     // Both start at once on the empty database: one migrates, the other waits on the migration lock.
     [a, b] = await Promise.all([startInstance('A', env), startInstance('B', env)]);
-    db = await openDatabase({ kind: 'postgres', url: scratch.url }, { migrate: false });
+    const opened = await openDatabase({ kind: 'postgres', url: scratch.url }, { migrate: false });
+    // Read what the instances stored as they do: through the sealing client with the shared secret.
+    db = { ...opened, prisma: encryptAtRest(opened.prisma, deriveKeys(env.APP_SECRET).dataKeys) };
   }, 180_000);
 
   afterAll(async () => {
@@ -139,7 +144,7 @@ describe.runIf(mode !== 'skip')('two instances on one PostgreSQL', () => {
     release();
 
     // B takes the reply over once A's lease has run out, then answers the next message itself.
-    const conversation = await db.prisma.conversation.findFirstOrThrow({ where: { channel: 'telegram', externalChatId: String(chatId) } });
+    const conversation = (await conversationOfUser({ keys: deriveKeys('two-instances-shared-app-secret-0123456789'), database: db }, 'telegram', String(chatId)))!;
     await expect.poll(async () => db.prisma.message.count({ where: { conversationId: conversation.id, direction: 'outbound', status: { not: 'sent' } } }), { timeout: 30_000 }).toBe(0);
     expect((await webhook(b, update('2'))).status).toBe(200);
     await expect.poll(async () => db.prisma.message.count({ where: { conversationId: conversation.id, direction: 'outbound', status: { not: 'sent' } } }), { timeout: 30_000 }).toBe(0);
