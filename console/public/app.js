@@ -133,6 +133,7 @@
       h('button', { type: 'button', onclick: function () { go('queue'); }, text: '← ' + t('chat.back') }),
       h('h1', { text: t('chat.transcript') + ' · ' + (data.conversation ? data.conversation.channel + ' · ' + data.conversation.locale : '') }),
       h('p', { id: 'flash', role: 'alert' }),
+      data.preview ? h('p', { id: 'preview-hint', class: 'hint', text: t('chat.preview') }) : null,
       data.handoff.state === 'waiting' ? h('button', { type: 'button', class: 'claim', onclick: function () { act('/claim', {}).then(function () { go('chat', id); }, failure); }, text: t('queue.claim') }) : null,
       transcript,
       h('form', { class: 'reply', onsubmit: function (e) { e.preventDefault(); if (!replyBox.value.trim()) return; act('/reply', { text: replyBox.value }).then(function () { replyBox.value = ''; openChat(id); }, failure); } },
