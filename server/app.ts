@@ -8,6 +8,7 @@ import { channelModules as defaultChannelModules } from '../bots/index.js';
 import type { ChannelHandle, ChannelModule } from '../core/channels.js';
 import type { Config } from '../core/config.js';
 import { openDatabase, type Database } from '../core/db/client.js';
+import { lockDataDir, type DataDirLock } from '../core/db/data-dir-lock.js';
 import { InMemoryEventBus, type EventBus } from '../core/events/bus.js';
 import { registerHealthRoutes } from '../core/http/health.js';
 import { buildHttpServer } from '../core/http/server.js';
@@ -63,7 +64,12 @@ export interface App {
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const dataDir = config.DATABASE_URL ? null : config.DATA_DIR;
-  const database = options.database ?? (await openDatabase(config.DATABASE_URL ? { kind: 'postgres', url: config.DATABASE_URL } : { kind: 'pglite', dataDir }));
+  // One process per embedded data folder (a second one stops with "DATA_DIR is in use by pid N").
+  const lock: DataDirLock | null = !options.database && dataDir ? await lockDataDir(dataDir) : null;
+  const database = options.database ?? (await openDatabase(config.DATABASE_URL ? { kind: 'postgres', url: config.DATABASE_URL } : { kind: 'pglite', dataDir }).catch(async (err: unknown) => {
+    await lock?.release();
+    throw err;
+  }));
   const keys = deriveKeys(resolveAppSecret({ appSecret: config.APP_SECRET, dataDir: options.database ? null : dataDir }));
   // The service directory starts from prisma/seed/directory.json; only missing entries are added (staff edits stay).
   await seedDirectory(database.prisma);
@@ -164,6 +170,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         await runtime.drain();
         await outbox.stop();
         await database.close();
+        await lock?.release();
       })();
       return closed;
     },

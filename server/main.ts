@@ -4,6 +4,7 @@
  */
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from '../core/config.js';
+import { StartupError } from '../core/db/data-dir-lock.js';
 import { createLogger } from '../core/logging.js';
 import { errorSummary } from '../core/outbox/dispatcher.js';
 
@@ -51,6 +52,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof StartupError) {
+    console.error(`hotline-111: ${err.message}`);
+    process.exit(err.exitCode);
+  }
   console.error('hotline-111 failed to start:', errorSummary(err));
   process.exit(1);
 });
