@@ -76,7 +76,7 @@ export const botFrameworkModule: ChannelModule = {
       port: {
         channel: BOTFRAMEWORK,
         async send(target, message) {
-          const reference = referenceOf(target.externalChatId);
+          const reference = referenceOf(target.channelRef);
           if (!reference) throw new DeliveryError('DELIVERY_UNREACHABLE', 'no conversation reference for this chat');
           let id: string | undefined;
           try {
@@ -92,7 +92,7 @@ export const botFrameworkModule: ChannelModule = {
           return id ? { channelMessageId: id } : undefined;
         },
         async typing(target) {
-          const reference = referenceOf(target.externalChatId);
+          const reference = referenceOf(target.channelRef);
           if (!reference) return;
           await adapter.continueConversationAsync(config.MICROSOFT_APP_ID!, reference, async (turn) => {
             await turn.sendActivity({ type: 'typing' });

@@ -7,6 +7,7 @@ import type { Metrics } from '../../core/metrics.js';
 import { claimHandoff, listQueue, transferHandoff, type QueueDeps } from '../../core/queue/operations.js';
 import { CLOSE_OUTCOMES, HANDED_BACK } from '../../core/queue/outcomes.js';
 import { getTranscript, previewOf } from '../../core/queue/transcript.js';
+import { openChannelRef } from '../../core/privacy/channel-ref.js';
 import { CATEGORIES } from '../../flows/report/options.js';
 import { submitReport } from '../../core/reports/service.js';
 import type { Runtime } from '../../core/runtime/handle-turn.js';
@@ -72,7 +73,9 @@ export function queueRoutes(
     const conversation = await db.conversation.findUniqueOrThrow({ where: { id: handoff.conversationId }, include: { identity: { select: { externalUserId: true } } } });
     const port = deps.ports.get(conversation.channel);
     if (!port?.typing) return { supported: false };
-    await port.typing({ conversationId: conversation.id, externalUserId: conversation.identity.externalUserId, externalChatId: conversation.externalChatId }).catch(() => undefined);
+    await port
+      .typing({ conversationId: conversation.id, externalUserId: conversation.identity.externalUserId, externalChatId: conversation.externalChatId, channelRef: openChannelRef(conversation.channelRef) })
+      .catch(() => undefined);
     return { supported: true };
   });
 

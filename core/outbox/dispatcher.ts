@@ -5,6 +5,7 @@
  * with exponential backoff; a crash loses nothing because the row is only marked sent after the
  * platform accepted it.
  */
+import { openChannelRef } from '../privacy/channel-ref.js';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { DeliveryError } from '../errors.js';
@@ -124,6 +125,7 @@ export class OutboxDispatcher {
           messageId: message.id,
           externalUserId: message.conversation.identity.externalUserId,
           externalChatId: message.conversation.externalChatId,
+          channelRef: openChannelRef(message.conversation.channelRef),
           replyHandle: payload.replyHandle ?? null,
         },
         {

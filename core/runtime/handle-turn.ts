@@ -14,6 +14,7 @@ import type { EventBus, BusEvent } from '../events/bus.js';
 import { toLocale } from '../i18n/index.js';
 import type { InboundMessage, OutboundChoice, OutboundMessage } from '../messages/types.js';
 import { pseudonymFor } from '../privacy/pseudonym.js';
+import { channelRefSchema, channelRefUpdate, sealChannelRef } from '../privacy/channel-ref.js';
 import { enqueueHandoff, queuePosition, type HandoffReason } from '../queue/handoffs.js';
 import { CLOSE_OUTCOMES, HANDED_BACK, isCloseOutcome } from '../queue/outcomes.js';
 import { NO_RISK, riskRank, type RiskAssessment, type RiskDetector, type RiskLevelName } from '../risk/types.js';
@@ -54,6 +55,7 @@ const inboundSchema = z.object({
   channel: z.string().min(1).max(32),
   externalUserId: z.string().min(1).max(256),
   externalChatId: z.string().max(256).optional(),
+  channelRef: channelRefSchema.optional(),
   externalMessageId: z.string().min(1).max(256),
   kind: z.enum(['text', 'choice', 'location', 'attachment', 'command']),
   payload: z.object({
@@ -448,8 +450,9 @@ export class Runtime {
       orderBy: { createdAt: 'desc' },
     });
     if (open) {
-      if (inbound.externalChatId && open.externalChatId !== inbound.externalChatId) {
-        await tx.conversation.update({ where: { id: open.id }, data: { externalChatId: inbound.externalChatId } });
+      const channelRef = channelRefUpdate(open.channelRef, inbound.channelRef);
+      if ((inbound.externalChatId && open.externalChatId !== inbound.externalChatId) || channelRef) {
+        await tx.conversation.update({ where: { id: open.id }, data: { ...(inbound.externalChatId ? { externalChatId: inbound.externalChatId } : {}), ...(channelRef ? { channelRef } : {}) } });
       }
       return { conversation: open, identityId: identity.id };
     }
@@ -458,6 +461,7 @@ export class Runtime {
         identityId: identity.id,
         channel: inbound.channel,
         externalChatId: inbound.externalChatId ?? null,
+        channelRef: inbound.channelRef ? sealChannelRef(inbound.channelRef) : null,
         locale: toLocale(inbound.localeHint) ?? this.options.defaultLocale,
         machineId: this.flow.id,
         machineVersion: this.flow.version,
@@ -496,7 +500,7 @@ export class Runtime {
   }
 
   private async eraseConversation(tx: Tx, conversationId: string, identityId: string, inbound: InboundMessage, locale: Locale, now: Date): Promise<string> {
-    const erased = await tx.conversation.delete({ where: { id: conversationId }, select: { externalChatId: true } });
+    const erased = await tx.conversation.delete({ where: { id: conversationId }, select: { externalChatId: true, channelRef: true } });
     // Codes that would reopen this chat (web chat resume codes) go with it.
     if (erased.externalChatId) await tx.resumeCode.deleteMany({ where: { conversationId: erased.externalChatId } });
     const fresh = await tx.conversation.create({
@@ -504,6 +508,8 @@ export class Runtime {
         identityId,
         channel: inbound.channel,
         externalChatId: inbound.externalChatId ?? null,
+        // The reply address survives the erasure (the user must still get "deleted"), nothing else.
+        channelRef: inbound.channelRef ? sealChannelRef(inbound.channelRef) : erased.channelRef,
         locale,
         machineId: this.flow.id,
         machineVersion: this.flow.version,

@@ -176,4 +176,17 @@ describe('Direct Line 3.0', () => {
     expect(bundle.status).toBe(200);
     expect(Number(bundle.headers.get('content-length') ?? (await bundle.arrayBuffer()).byteLength)).toBeGreaterThan(100_000);
   });
+
+  it('scopes dedupe to the conversation: the same clientActivityID in two conversations is stored twice, echoed as sent', async () => {
+    const one = await start();
+    const two = await start();
+    for (const c of [one, two]) {
+      const posted = await call('POST', `/v3/directline/conversations/${c.conversationId}/activities`, c.token, { type: 'message', text: `hello from ${c.conversationId}`, channelData: { clientActivityID: 'shared-client-id' } });
+      expect(posted).toEqual({ status: 200, body: { id: 'shared-client-id' } });
+    }
+    for (const c of [one, two]) {
+      const echoed = (await activities(c.conversationId, c.token)).activities.find((a) => a.from.role === 'user');
+      expect(echoed).toMatchObject({ text: `hello from ${c.conversationId}`, channelData: { clientActivityID: 'shared-client-id' } });
+    }
+  });
 });
