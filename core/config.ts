@@ -51,6 +51,8 @@ export const envSchema = z.object({
   BOTFRAMEWORK_OAUTH_SCOPE: optionalText,
   MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
   METRICS_ENABLED: bool.default(true),
+  /** LINE and Zalo events older than this (by their own timestamps) are acknowledged but not processed (replays). */
+  WEBHOOK_EVENT_MAX_AGE_SECONDS: z.coerce.number().int().min(30).default(600),
 });
 
 export type Config = z.infer<typeof envSchema>;

@@ -8,7 +8,7 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity } 
 import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { ChannelContext, ChannelModule } from '../../core/channels.js';
 import { AppError, DeliveryError } from '../../core/errors.js';
-import { BOTFRAMEWORK, referenceOf, toActivity, toInbound } from './translate.js';
+import { BOTFRAMEWORK, botActivity, referenceOf, toActivity, toInbound } from './translate.js';
 
 /** CloudAdapter whose authenticated turn processing is callable from our Fastify route (errors surface to us). */
 class HotlineCloudAdapter extends CloudAdapter {
@@ -57,8 +57,9 @@ export const botFrameworkModule: ChannelModule = {
       // Authentication is on whenever MICROSOFT_APP_ID is set: no valid token, no turn, nothing stored.
       const authHeader = request.headers.authorization;
       if (!authHeader) throw new AppError('UNAUTHORIZED', 'the Bot Framework token is missing', 401);
-      const body = request.body as Partial<Activity> | undefined;
-      if (!body || typeof body !== 'object' || typeof body.type !== 'string') throw new AppError('BAD_INPUT', 'not a Bot Framework activity', 400);
+      const parsed = botActivity.safeParse(request.body);
+      if (!parsed.success) throw new AppError('BAD_INPUT', 'not a Bot Framework activity', 400);
+      const body = parsed.data as unknown as Activity;
       let invokeResponse: { status: number; body?: unknown } | undefined;
       try {
         invokeResponse = await adapter.processAuthenticated(authHeader, body as Activity, async (turn) => {

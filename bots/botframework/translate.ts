@@ -4,11 +4,39 @@
  * supports and the runtime resolves as a typed choice), lists become hero cards.
  */
 import { ActivityTypes, CardFactory, MessageFactory, type Activity, type ConversationReference } from 'botbuilder';
+import { z } from 'zod';
 import { scopedMessageId } from '../../core/messages/dedupe.js';
 import type { ChannelRef } from '../../core/privacy/channel-ref.js';
 import type { InboundMessage, OutboundMessage } from '../../core/messages/types.js';
 
 export const BOTFRAMEWORK = 'botframework';
+
+/**
+ * The part of an activity this bot and botbuilder read, checked before either reads it; the rest is
+ * let through and ignored.
+ */
+const account = z.object({ id: z.string().min(1).max(1024), name: z.string().max(1024).optional(), role: z.string().max(64).optional() }).loose();
+export const botActivity = z
+  .object({
+    type: z.string().min(1).max(64),
+    id: z.string().min(1).max(1024).optional(),
+    channelId: z.string().min(1).max(64),
+    serviceUrl: z.string().url().max(2048),
+    from: account.optional(),
+    recipient: account.optional(),
+    conversation: z.object({ id: z.string().min(1).max(2048), tenantId: z.string().max(256).optional(), isGroup: z.boolean().optional(), conversationType: z.string().max(64).optional() }).loose(),
+    text: z.string().max(100_000).optional(),
+    locale: z.string().max(35).optional(),
+    value: z.unknown().optional(),
+    name: z.string().max(256).optional(),
+    replyToId: z.string().max(1024).optional(),
+    deliveryMode: z.string().max(64).optional(),
+    membersAdded: z.array(account).max(100).optional(),
+    membersRemoved: z.array(account).max(100).optional(),
+    attachments: z.array(z.object({ contentType: z.string().max(256).optional() }).loose()).max(50).optional(),
+    channelData: z.record(z.string(), z.unknown()).optional(),
+  })
+  .loose();
 
 /**
  * The least a proactive reply needs: channel, service URL, conversation (and its tenant), the

@@ -4,7 +4,7 @@
  */
 import { messagingApi, validateSignature } from '@line/bot-sdk';
 import type { ChannelModule } from '../../core/channels.js';
-import { badInput, parseJson, registerRawWebhook, unauthorized } from '../shared/webhook.js';
+import { badInput, parseJson, registerRawWebhook, tooOld, unauthorized } from '../shared/webhook.js';
 import { linePort } from './port.js';
 import { LINE, lineWebhookBody, translateEvent } from './translate.js';
 
@@ -26,6 +26,10 @@ export const lineModule: ChannelModule = {
       const now = new Date();
       // Events of one delivery are applied in order (one person's events must not race).
       for (const event of parsed.data.events) {
+        if (tooOld(event.timestamp, config.WEBHOOK_EVENT_MAX_AGE_SECONDS, now.getTime())) {
+          ctx.logger.warn({ code: 'EVENT_TOO_OLD', ageSeconds: Math.round((now.getTime() - event.timestamp) / 1000) }, 'line: old event acknowledged, not processed');
+          continue;
+        }
         const inbound = translateEvent(event, now);
         if (inbound) await ctx.runtime.handleTurn(inbound);
       }

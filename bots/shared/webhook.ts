@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../core/errors.js';
+import { wellFormed } from '../../core/http/boundary.js';
 
 export type RawWebhookHandler = (request: FastifyRequest<{ Body: string }>, reply: FastifyReply, raw: string) => Promise<unknown>;
 
@@ -27,13 +28,27 @@ export function badInput(message: string): AppError {
   return new AppError('BAD_INPUT', message, 400);
 }
 
-/** Parses a JSON body after its signature was checked; malformed JSON is a 400. */
+/** Parses a JSON body after its signature was checked; malformed JSON is a 400. Strings come back well-formed (no NUL, no lone surrogates). */
 export function parseJson(raw: string): unknown {
+  let parsed: unknown;
   try {
-    return JSON.parse(raw) as unknown;
+    parsed = JSON.parse(raw) as unknown;
   } catch {
     throw badInput('the body is not valid JSON');
   }
+  return wellFormed(parsed);
+}
+
+/** True when an event's own timestamp (ms since the epoch) is older than the limit: acknowledge, do not process. */
+export function tooOld(timestampMs: number, maxAgeSeconds: number, now = Date.now()): boolean {
+  return Number.isFinite(timestampMs) && now - timestampMs > maxAgeSeconds * 1000;
+}
+
+/** Validates a parsed webhook body with its zod schema: anything else is a 400 BAD_INPUT. */
+export function validated<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } }, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw badInput(`not a ${what}`);
+  return parsed.data;
 }
 
 /** Splits text into pieces of at most `max` characters, preferring line then word boundaries. */

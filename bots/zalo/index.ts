@@ -4,7 +4,7 @@
  * and ZALO_OAUTH_BASE_URL point it at any server (tests: a fake).
  */
 import type { ChannelModule } from '../../core/channels.js';
-import { badInput, parseJson, registerRawWebhook, unauthorized } from '../shared/webhook.js';
+import { badInput, parseJson, registerRawWebhook, tooOld, unauthorized } from '../shared/webhook.js';
 import { ZaloClient } from './client.js';
 import { zaloPort } from './port.js';
 import { translateEvent, verifyZaloSignature, ZALO, zaloEvent } from './translate.js';
@@ -37,6 +37,11 @@ export const zaloModule: ChannelModule = {
       if (!verifyZaloSignature(typeof header === 'string' ? header : undefined, appId, raw, String(timestamp), secretKey)) throw unauthorized();
       const parsed = zaloEvent.safeParse(body);
       if (!parsed.success) throw badInput('not a Zalo event');
+      const sentAt = Number(parsed.data.timestamp);
+      if (tooOld(sentAt, config.WEBHOOK_EVENT_MAX_AGE_SECONDS)) {
+        logger.warn({ code: 'EVENT_TOO_OLD', ageSeconds: Math.round((Date.now() - sentAt) / 1000) }, 'zalo: old event acknowledged, not processed');
+        return reply.status(200).send({ ok: true });
+      }
       const inbound = translateEvent(parsed.data, raw);
       if (inbound) await ctx.runtime.handleTurn(inbound);
       return reply.status(200).send({ ok: true });

@@ -31,10 +31,20 @@ export function makeGuard(db: Db) {
         const token = request.headers['x-csrf-token'];
         if (typeof token !== 'string' || !safeEqual(token, staff.csrfToken)) throw new AppError('FORBIDDEN', 'missing or wrong CSRF token', 403);
         const origin = request.headers.origin;
-        if (origin && request.headers.host && new URL(origin).host !== request.headers.host) throw new AppError('FORBIDDEN', 'cross-origin request refused', 403);
+        if (origin !== undefined && !sameOrigin(origin, request.headers.host)) throw new AppError('FORBIDDEN', 'cross-origin request refused', 403);
       }
       request.staff = staff;
     };
+}
+
+/** True when the browser's Origin names this host. `Origin: null` (sandboxed frames, file pages) and unparsable values are not. */
+export function sameOrigin(origin: string, host: string | undefined): boolean {
+  if (!host) return false;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
 }
 
 export function staffOf(request: FastifyRequest): StaffIdentity {

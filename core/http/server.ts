@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import { errorSummary } from '../outbox/dispatcher.js';
+import { registerWellFormedBodies } from './boundary.js';
 
 export function buildHttpServer(logger: Logger): FastifyInstance {
   const server = Fastify({
@@ -21,6 +22,7 @@ export function buildHttpServer(logger: Logger): FastifyInstance {
   server.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  registerWellFormedBodies(server);
 
   server.setErrorHandler((error, request, reply) => {
     if (error instanceof AppError) {
