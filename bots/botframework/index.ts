@@ -70,7 +70,9 @@ export const botFrameworkModule: ChannelModule = {
         if (isAuthenticationFailure(err)) throw new AppError('UNAUTHORIZED', 'the Bot Framework token is invalid', 401);
         throw err;
       }
-      return reply.status(invokeResponse?.status ?? 200).send(invokeResponse?.body ?? '');
+      // Invokes this bot does not implement (botbuilder answers 501) are acknowledged and ignored.
+      const status = invokeResponse?.status && invokeResponse.status < 500 ? invokeResponse.status : 200;
+      return reply.status(status).send(status === invokeResponse?.status ? (invokeResponse.body ?? '') : '');
     });
 
     return {
