@@ -51,6 +51,8 @@ export const envSchema = z.object({
   BOTFRAMEWORK_OAUTH_SCOPE: optionalText,
   MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
   METRICS_ENABLED: bool.default(true),
+  /** Console login attempts per minute, service-wide, before logins are slowed down and supervisors alerted. */
+  LOGIN_ALERT_PER_MINUTE: z.coerce.number().int().min(1).default(100),
   /** LINE and Zalo events older than this (by their own timestamps) are acknowledged but not processed (replays). */
   WEBHOOK_EVENT_MAX_AGE_SECONDS: z.coerce.number().int().min(30).default(600),
 });

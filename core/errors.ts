@@ -19,7 +19,11 @@ export type ErrorCode =
   | 'HANDOFF_NOT_OWNER'
   | 'HANDOFF_CLOSED'
   | 'BAD_OUTCOME'
-  | 'REPORT_NOT_FOUND';
+  | 'REPORT_NOT_FOUND'
+  | 'TOTP_REQUIRED'
+  | 'TOTP_INVALID'
+  | 'TOTP_ENROLMENT_REQUIRED'
+  | 'DATABASE_UNAVAILABLE';
 
 export class AppError extends Error {
   constructor(

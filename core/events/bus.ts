@@ -12,7 +12,11 @@ export type BusEvent =
   | { type: 'outbox.pending'; conversationId: string }
   | { type: 'sla.breached'; handoffId: string; conversationId: string }
   /** A channel refused to deliver (e.g. Zalo's interaction window closed): the console tells the counsellor. */
-  | { type: 'delivery.rejected'; conversationId: string; channel: string; reason: string; author: 'bot' | 'counsellor' | 'system' };
+  | { type: 'delivery.rejected'; conversationId: string; channel: string; reason: string; author: 'bot' | 'counsellor' | 'system' }
+  /** Failed console logins service-wide passed the alert threshold: logins are slowed, supervisors are told. */
+  | { type: 'security.login_pressure'; attempts: number; windowSeconds: number }
+  /** Console sessions ended (logout, account disabled, password changed, 2FA reset): their live sockets close. */
+  | { type: 'staff.sessions_ended'; userId: string; sessionId?: string; exceptSessionId?: string };
 
 export interface EventBus {
   publish(event: BusEvent): void;
