@@ -51,6 +51,12 @@ export const envSchema = z.object({
   BOTFRAMEWORK_OAUTH_SCOPE: optionalText,
   MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
   METRICS_ENABLED: bool.default(true),
+  /** Per client address (kept in memory only): webhook calls per minute (platforms send from few addresses). */
+  WEBHOOK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
+  /** Per client address: new web chats per minute (token + start); resume codes asked for or tried: half that. */
+  WEBCHAT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(2).default(20),
+  /** Behind a reverse proxy: "true" (trust X-Forwarded-For), a hop count, or proxy addresses (comma-separated). Off by default. */
+  TRUST_PROXY: z.string().trim().min(1).optional(),
   /** Console login attempts per minute, service-wide, before logins are slowed down and supervisors alerted. */
   LOGIN_ALERT_PER_MINUTE: z.coerce.number().int().min(1).default(100),
   /** LINE and Zalo events older than this (by their own timestamps) are acknowledged but not processed (replays). */

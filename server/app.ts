@@ -12,6 +12,7 @@ import { lockDataDir, type DataDirLock } from '../core/db/data-dir-lock.js';
 import { InMemoryEventBus, type EventBus } from '../core/events/bus.js';
 import { registerHealthRoutes } from '../core/http/health.js';
 import { buildHttpServer } from '../core/http/server.js';
+import { registerRateLimits } from '../core/http/limits.js';
 import { createLogger } from '../core/logging.js';
 import type { ChannelPort } from '../core/messages/types.js';
 import { createMetrics, type Metrics } from '../core/metrics.js';
@@ -23,7 +24,10 @@ import { applyRetention, startRetentionLoop } from '../core/privacy/retention.js
 import type { EffectHandler } from '../core/runtime/turn-context.js';
 import { createDefaultEffects } from '../core/effects.js';
 import { seedDirectory } from '../core/directory/index.js';
-import type { FlowDefinition } from '../flows/types.js';
+import type { FlowDefinition, Locale } from '../flows/types.js';
+import { DEFAULT_FLOW } from '../flows/index.js';
+import { renderWelcome } from '../core/runtime/welcome.js';
+import { toLocale } from '../core/i18n/index.js';
 import type { QueueDeps } from '../core/queue/operations.js';
 import { startSlaLoop } from '../core/queue/sla.js';
 import { registerConsole } from '../console/index.js';
@@ -114,13 +118,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     }
   });
 
-  const server = buildHttpServer(logger);
+  const welcome = (locale: string | undefined) => renderWelcome(options.flow ?? DEFAULT_FLOW, (toLocale(locale) ?? config.DEFAULT_LOCALE) as Locale);
+  const server = buildHttpServer(logger, { trustProxy: config.TRUST_PROXY });
+  await registerRateLimits(server);
   const channels: Record<string, boolean> = {};
   const handles: ChannelHandle[] = [];
   for (const module of options.channelModules ?? defaultChannelModules) {
     channels[module.name] = module.enabled(config);
     if (!channels[module.name]) continue;
-    const handle = await module.start({ config, runtime, db: database.prisma, bus, logger: logger.child({ channel: module.name }), server, tokenKey: keys.tokenKey, channels: () => channels });
+    const handle = await module.start({ config, runtime, db: database.prisma, bus, logger: logger.child({ channel: module.name }), server, tokenKey: keys.tokenKey, channels: () => channels, welcome });
     if (handle.port) ports.set(handle.port.channel, handle.port);
     handles.push(handle);
   }

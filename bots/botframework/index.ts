@@ -8,6 +8,7 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity } 
 import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { ChannelContext, ChannelModule } from '../../core/channels.js';
 import { AppError, DeliveryError } from '../../core/errors.js';
+import { routeLimits } from '../../core/http/limits.js';
 import { BOTFRAMEWORK, botActivity, referenceOf, toActivity, toInbound } from './translate.js';
 
 /** CloudAdapter whose authenticated turn processing is callable from our Fastify route (errors surface to us). */
@@ -53,7 +54,7 @@ export const botFrameworkModule: ChannelModule = {
       throw error;
     };
 
-    server.post('/api/messages', async (request, reply) => {
+    server.post('/api/messages', { config: { rateLimit: routeLimits(config).webhook } }, async (request, reply) => {
       // Authentication is on whenever MICROSOFT_APP_ID is set: no valid token, no turn, nothing stored.
       const authHeader = request.headers.authorization;
       if (!authHeader) throw new AppError('UNAUTHORIZED', 'the Bot Framework token is missing', 401);

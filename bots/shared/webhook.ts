@@ -6,15 +6,19 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../core/errors.js';
 import { wellFormed } from '../../core/http/boundary.js';
+import type { RouteLimit } from '../../core/http/limits.js';
 
 export type RawWebhookHandler = (request: FastifyRequest<{ Body: string }>, reply: FastifyReply, raw: string) => Promise<unknown>;
 
-/** Registers POST `path` in its own encapsulated scope, with the body kept as a raw string. */
-export async function registerRawWebhook(server: FastifyInstance, path: string, handler: RawWebhookHandler): Promise<void> {
+/**
+ * Registers POST `path` in its own encapsulated scope, with the body kept as a raw string, and the
+ * per-client webhook limit (routeLimits(config).webhook).
+ */
+export async function registerRawWebhook(server: FastifyInstance, path: string, limit: RouteLimit, handler: RawWebhookHandler): Promise<void> {
   await server.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
-    scope.post<{ Body: string }>(path, async (request, reply) => handler(request, reply, typeof request.body === 'string' ? request.body : ''));
+    scope.post<{ Body: string }>(path, { config: { rateLimit: limit } }, async (request, reply) => handler(request, reply, typeof request.body === 'string' ? request.body : ''));
   });
 }
 

@@ -7,6 +7,7 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { ChannelContext, ChannelModule } from '../../core/channels.js';
+import { routeLimits } from '../../core/http/limits.js';
 import { AppError } from '../../core/errors.js';
 import { wellFormed } from '../../core/http/boundary.js';
 import { errorSummary } from '../../core/outbox/dispatcher.js';
@@ -37,7 +38,7 @@ export const telegramModule: ChannelModule = {
 
     if (mode === 'webhook') {
       const secret = config.TELEGRAM_WEBHOOK_SECRET!;
-      await registerRawWebhook(ctx.server, TELEGRAM_WEBHOOK_PATH, async (request, reply, raw) => {
+      await registerRawWebhook(ctx.server, TELEGRAM_WEBHOOK_PATH, routeLimits(ctx.config).webhook, async (request, reply, raw) => {
         const given = request.headers['x-telegram-bot-api-secret-token'];
         if (typeof given !== 'string' || !safeEqual(given, secret)) throw unauthorized('bad secret token');
         const update = validated(telegramUpdate, parseJson(raw), 'Telegram update') as unknown as Update;

@@ -16,7 +16,8 @@ import type { Config } from '../../core/config.js';
 import type { Db } from '../../core/db/client.js';
 import { AppError } from '../../core/errors.js';
 import { toLocale, translate } from '../../core/i18n/index.js';
-import { hit, isLimited } from '../../core/reports/rate-limit.js';
+import { routeLimits } from '../../core/http/limits.js';
+import { conversationExists } from '../directline/store.js';
 import { bearer, issueToken, verifyToken } from '../directline/tokens.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -29,8 +30,6 @@ const STYLE_CSS = path.join(here, 'public', 'chat.css');
 /** Resume codes: 10 characters without look-alikes, valid 24 hours. */
 const CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 const CODE_HOURS = 24;
-/** Resume attempts service-wide per minute (no per-person state: nothing about the client is kept). */
-const RESUME_WINDOW = { max: 60, seconds: 60 };
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const hashCode = (code: string) => createHash('sha256').update(`resume:${code}`).digest('hex');
@@ -137,31 +136,28 @@ ${on.length ? `<p>${t(lng, 'landing.channels')} ${on.map(escapeHtml).join(', ')}
   server.get('/chat/app.js', file(APP_JS, 'text/javascript; charset=utf-8'));
   server.get('/chat/chat.css', file(STYLE_CSS, 'text/css; charset=utf-8'));
 
-  // A resume code for the conversation the bearer token opens.
-  server.post('/chat/resume-code', async (request) => {
+  // Asking for and trying resume codes are limited per client, in memory (the address is never stored).
+  const limit = { config: { rateLimit: routeLimits(config).resume } };
+
+  // A resume code for the conversation the bearer token opens: one live code per conversation (a new one replaces it).
+  server.post('/chat/resume-code', limit, async (request) => {
     const now = new Date();
     const conversationId = verifyToken(tokenKey, bearer(request.headers.authorization), now);
+    if (!(await conversationExists(db, conversationId))) throw new AppError('CONFLICT', 'nothing to resume yet: write a message first', 409);
     const code = Array.from({ length: 10 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('');
     const expiresAt = new Date(now.getTime() + CODE_HOURS * 3600_000);
-    await db.resumeCode.create({ data: { id: hashCode(code), conversationId, expiresAt } });
+    await db.$transaction([db.resumeCode.deleteMany({ where: { conversationId } }), db.resumeCode.create({ data: { id: hashCode(code), conversationId, expiresAt } })]);
     return { code: `${code.slice(0, 5)}-${code.slice(5)}`, expiresAt: expiresAt.toISOString() };
   });
 
   const resumeBody = z.object({ code: z.string().min(1).max(32) });
-  server.post('/chat/resume', async (request) => {
+  server.post('/chat/resume', limit, async (request) => {
     const parsed = resumeBody.safeParse(request.body);
     if (!parsed.success) throw new AppError('BAD_INPUT', 'send {"code": "..."}', 400);
     const now = new Date();
     const code = parsed.data.code.toUpperCase().replace(/[^0-9A-Z]/g, '');
-    const found = await db.$transaction(async (tx) => {
-      if (await isLimited(tx, 'webchat-resume', RESUME_WINDOW, now)) throw new AppError('RATE_LIMITED', 'too many attempts, try again in a minute', 429);
-      const row = await tx.resumeCode.findUnique({ where: { id: hashCode(code) } });
-      if (!row || row.expiresAt <= now) {
-        await hit(tx, 'webchat-resume', RESUME_WINDOW, now);
-        return null;
-      }
-      return row;
-    });
+    const row = await db.resumeCode.findUnique({ where: { id: hashCode(code) } });
+    const found = row && row.expiresAt > now ? row : null;
     if (!found) throw new AppError('NOT_FOUND', 'unknown or expired resume code', 404);
     return { conversationId: found.conversationId, ...issueToken(tokenKey, found.conversationId, now) };
   });

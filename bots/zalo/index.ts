@@ -4,6 +4,7 @@
  * and ZALO_OAUTH_BASE_URL point it at any server (tests: a fake).
  */
 import type { ChannelModule } from '../../core/channels.js';
+import { routeLimits } from '../../core/http/limits.js';
 import { badInput, parseJson, registerRawWebhook, tooOld, unauthorized } from '../shared/webhook.js';
 import { ZaloClient } from './client.js';
 import { zaloPort } from './port.js';
@@ -29,7 +30,7 @@ export const zaloModule: ChannelModule = {
     });
     if (!client.canRefresh) logger.warn('zalo: ZALO_REFRESH_TOKEN and ZALO_APP_SECRET are not both set; the access token cannot be refreshed');
 
-    await registerRawWebhook(ctx.server, ZALO_WEBHOOK_PATH, async (request, reply, raw) => {
+    await registerRawWebhook(ctx.server, ZALO_WEBHOOK_PATH, routeLimits(ctx.config).webhook, async (request, reply, raw) => {
       const body = parseJson(raw);
       const timestamp = (body as { timestamp?: unknown } | null)?.timestamp;
       if (typeof timestamp !== 'string' && typeof timestamp !== 'number') throw badInput('not a Zalo event');

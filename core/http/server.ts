@@ -10,13 +10,22 @@ import { AppError } from '../errors.js';
 import { errorSummary } from '../outbox/dispatcher.js';
 import { registerWellFormedBodies } from './boundary.js';
 
-export function buildHttpServer(logger: Logger): FastifyInstance {
+/** TRUST_PROXY as Fastify takes it: true, a hop count, or a list of proxy addresses. */
+export function trustProxySetting(value: string | undefined): boolean | number | string[] {
+  if (!value || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((v) => v.trim()).filter(Boolean);
+}
+
+export function buildHttpServer(logger: Logger, options: { trustProxy?: string } = {}): FastifyInstance {
   const server = Fastify({
     loggerInstance: logger,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     bodyLimit: 1024 * 1024,
-    trustProxy: false,
+    // Fastify takes a hop count too (its typings leave the number out).
+    trustProxy: trustProxySetting(options.trustProxy) as boolean | string[],
   }) as unknown as FastifyInstance;
 
   server.addHook('onSend', async (request, reply) => {
@@ -30,7 +39,7 @@ export function buildHttpServer(logger: Logger): FastifyInstance {
     }
     const status = (error as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) {
-      const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_INPUT';
+      const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : status === 429 ? 'RATE_LIMITED' : 'BAD_INPUT';
       return reply.status(status).send({ error: { code, message: (error as Error).message } });
     }
     request.log.error({ err: errorSummary(error) }, 'unhandled error');

@@ -57,6 +57,8 @@ describe('web chat page in Chromium', () => {
 
     await press(page, 'Tiếng Việt');
     await expect.poll(() => page.locator('.webchat__suggested-action').allInnerTexts(), { timeout: 15_000 }).toContain('Quyền của bạn');
+    // The welcome shown before anything was stored is not shown again once the conversation is stored.
+    expect((await bubbles(page)).filter((t) => t.includes('Tổng đài 111'))).toHaveLength(1);
     await press(page, 'Quyền của bạn');
     const topic = (await nextChoices(page, 'Quyền của bạn'))[0]!;
     const before = (await bubbles(page)).length;
