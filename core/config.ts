@@ -51,6 +51,8 @@ export const envSchema = z.object({
   BOTFRAMEWORK_OAUTH_SCOPE: optionalText,
   MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
   METRICS_ENABLED: bool.default(true),
+  /** Bearer token for GET /metrics; without it /metrics is open in development/test and refused in production. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Per client address (kept in memory only): webhook calls per minute (platforms send from few addresses). */
   WEBHOOK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
   /** Per client address: new web chats per minute (token + start); resume codes asked for or tried: half that. */

@@ -13,6 +13,7 @@ import { InMemoryEventBus, type EventBus } from '../core/events/bus.js';
 import { registerHealthRoutes } from '../core/http/health.js';
 import { buildHttpServer } from '../core/http/server.js';
 import { registerRateLimits } from '../core/http/limits.js';
+import { registerSecurityHeaders } from '../core/http/security-headers.js';
 import { createLogger } from '../core/logging.js';
 import type { ChannelPort } from '../core/messages/types.js';
 import { createMetrics, type Metrics } from '../core/metrics.js';
@@ -121,6 +122,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const welcome = (locale: string | undefined) => renderWelcome(options.flow ?? DEFAULT_FLOW, (toLocale(locale) ?? config.DEFAULT_LOCALE) as Locale);
   const server = buildHttpServer(logger, { trustProxy: config.TRUST_PROXY });
   await registerRateLimits(server);
+  await registerSecurityHeaders(server, { https: config.PUBLIC_URL?.startsWith('https:') ?? false });
   const channels: Record<string, boolean> = {};
   const handles: ChannelHandle[] = [];
   for (const module of options.channelModules ?? defaultChannelModules) {
@@ -132,7 +134,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   }
   const consoleApp = await registerConsole(server, { config, db: database.prisma, bus, queue, runtime, metrics, encryptionKey: keys.encryptionKey, tokenKey: keys.tokenKey, ports });
   if (consoleApp.adminCreated) logger.info('console: first admin account created from CONSOLE_ADMIN_EMAIL');
-  registerHealthRoutes(server, { database, channels: () => channels, metrics, metricsEnabled: config.METRICS_ENABLED, startedAt: new Date() });
+  registerHealthRoutes(server, {
+    database,
+    channels: () => channels,
+    metrics,
+    metricsEnabled: config.METRICS_ENABLED,
+    startedAt: new Date(),
+    ...(config.METRICS_TOKEN ? { metricsToken: config.METRICS_TOKEN } : {}),
+    metricsOpen: config.NODE_ENV !== 'production',
+  });
 
   let stopRetention: (() => void) | undefined;
   let stopSla: (() => Promise<void>) | undefined;

@@ -17,6 +17,7 @@ import type { Db } from '../../core/db/client.js';
 import { AppError } from '../../core/errors.js';
 import { toLocale, translate } from '../../core/i18n/index.js';
 import { routeLimits } from '../../core/http/limits.js';
+import { csp, WEBCHAT_CSP } from '../../core/http/security-headers.js';
 import { conversationExists } from '../directline/store.js';
 import { bearer, issueToken, verifyToken } from '../directline/tokens.js';
 
@@ -34,28 +35,9 @@ const CODE_HOURS = 24;
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const hashCode = (code: string) => createHash('sha256').update(`resume:${code}`).digest('hex');
 
-function securityHeaders(reply: FastifyReply, request: FastifyRequest) {
-  const host = request.headers.host ?? '';
-  reply
-    .header(
-      'content-security-policy',
-      [
-        "default-src 'none'",
-        "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data: blob:",
-        "font-src 'self' data:",
-        `connect-src 'self' ws://${host} wss://${host}`,
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-      ].join('; '),
-    )
-    .header('referrer-policy', 'no-referrer')
-    .header('x-content-type-options', 'nosniff')
-    .header('permissions-policy', 'camera=(), microphone=(), geolocation=()')
-    .header('cache-control', 'no-store');
-}
+/** The pages' own policy (Web Chat needs inline styles); every other security header comes from core/http/security-headers.ts. */
+const page = { helmet: csp(WEBCHAT_CSP) };
+
 
 function pageLocale(request: FastifyRequest<{ Querystring: { lang?: string } }>, config: Config) {
   return toLocale(request.query.lang) ?? config.DEFAULT_LOCALE;
@@ -71,12 +53,11 @@ export interface PagesOptions {
 export async function registerPages(server: FastifyInstance, { config, db, tokenKey, channels }: PagesOptions): Promise<void> {
   const t = (lng: 'vi' | 'en', key: string) => escapeHtml(translate(lng, `webchat:${key}`));
 
-  server.get<{ Querystring: { lang?: string } }>('/', async (request, reply) => {
+  server.get<{ Querystring: { lang?: string } }>('/', page, async (request, reply) => {
     const lng = pageLocale(request, config);
     const other = lng === 'vi' ? 'en' : 'vi';
     const points = (translate(lng, 'webchat:landing.points', { returnObjects: true }) as unknown as string[]).map((p) => `<li>${escapeHtml(p)}</li>`).join('');
     const on = Object.entries(channels()).filter(([name, enabled]) => enabled && name !== 'webchat').map(([name]) => ({ telegram: 'Telegram', line: 'LINE', zalo: 'Zalo', botframework: 'Microsoft Teams / Messenger' })[name] ?? name);
-    securityHeaders(reply, request);
     return reply.type('text/html; charset=utf-8').send(`<!doctype html>
 <html lang="${lng}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${t(lng, 'landing.title')}</title><link rel="stylesheet" href="/chat/chat.css"></head>
@@ -91,7 +72,7 @@ ${on.length ? `<p>${t(lng, 'landing.channels')} ${on.map(escapeHtml).join(', ')}
 </main></body></html>`);
   });
 
-  server.get<{ Querystring: { lang?: string } }>('/chat', async (request, reply) => {
+  server.get<{ Querystring: { lang?: string } }>('/chat', page, async (request, reply) => {
     const lng = pageLocale(request, config);
     const other = lng === 'vi' ? 'en' : 'vi';
     const settings = {
@@ -100,7 +81,6 @@ ${on.length ? `<p>${t(lng, 'landing.channels')} ${on.map(escapeHtml).join(', ')}
       quickExitUrl: config.QUICK_EXIT_URL,
       text: Object.fromEntries(['loading', 'failed', 'resume.explain', 'resume.invalid', 'resume.busy'].map((k) => [k, translate(lng, `webchat:${k}`)])),
     };
-    securityHeaders(reply, request);
     // The settings are JSON in a non-executed script element; "<" is escaped so it cannot close the tag.
     const json = JSON.stringify(settings).replace(/</g, '\\u003c');
     return reply.type('text/html; charset=utf-8').send(`<!doctype html>
@@ -128,13 +108,12 @@ ${on.length ? `<p>${t(lng, 'landing.channels')} ${on.map(escapeHtml).join(', ')}
   });
 
   const file = (filePath: string, type: string) => async (request: FastifyRequest, reply: FastifyReply) => {
-    securityHeaders(reply, request);
     reply.header('cache-control', 'public, max-age=3600');
     return reply.type(type).send(createReadStream(filePath));
   };
-  server.get('/chat/webchat.js', file(WEBCHAT_BUNDLE, 'text/javascript; charset=utf-8'));
-  server.get('/chat/app.js', file(APP_JS, 'text/javascript; charset=utf-8'));
-  server.get('/chat/chat.css', file(STYLE_CSS, 'text/css; charset=utf-8'));
+  server.get('/chat/webchat.js', page, file(WEBCHAT_BUNDLE, 'text/javascript; charset=utf-8'));
+  server.get('/chat/app.js', page, file(APP_JS, 'text/javascript; charset=utf-8'));
+  server.get('/chat/chat.css', page, file(STYLE_CSS, 'text/css; charset=utf-8'));
 
   // Asking for and trying resume codes are limited per client, in memory (the address is never stored).
   const limit = { config: { rateLimit: routeLimits(config).resume } };
