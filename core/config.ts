@@ -17,6 +17,8 @@ export const envSchema = z.object({
   PUBLIC_URL: url.optional(),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL').optional(),
   DATA_DIR: z.string().default('./data'),
+  /** PostgreSQL not reachable at start-up: keep retrying (with backoff) this long before giving up; 0 gives up at once. */
+  DATABASE_CONNECT_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   APP_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   DEFAULT_LOCALE: z.enum(['vi', 'en']).default('vi'),
   RISK_HANDOFF_LEVEL: riskLevel.default('high'),
@@ -88,6 +90,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (has('LINE_CHANNEL_SECRET') !== has('LINE_CHANNEL_ACCESS_TOKEN')) {
     problems.push('LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN: set both or neither');
+  }
+  // Zalo is on only with all three; a partial set is a mistake to report, not a channel to leave silently off.
+  const zaloRequired = ['ZALO_OA_SECRET_KEY', 'ZALO_APP_ID', 'ZALO_ACCESS_TOKEN'];
+  const zaloAny = [...zaloRequired, 'ZALO_REFRESH_TOKEN', 'ZALO_APP_SECRET'].some(has);
+  const zaloMissing = zaloRequired.filter((name) => !has(name));
+  if (zaloAny && zaloMissing.length) {
+    problems.push(`${zaloMissing.join(', ')}: required for Zalo (set ZALO_OA_SECRET_KEY, ZALO_APP_ID and ZALO_ACCESS_TOKEN together, or none)`);
   }
   if (cleaned.TELEGRAM_MODE === 'webhook' && !has('TELEGRAM_WEBHOOK_SECRET')) {
     problems.push('TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_MODE=webhook');

@@ -71,7 +71,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const dataDir = config.DATABASE_URL ? null : config.DATA_DIR;
   // One process per embedded data folder (a second one stops with "DATA_DIR is in use by pid N").
   const lock: DataDirLock | null = !options.database && dataDir ? await lockDataDir(dataDir) : null;
-  const database = options.database ?? (await openDatabase(config.DATABASE_URL ? { kind: 'postgres', url: config.DATABASE_URL } : { kind: 'pglite', dataDir }).catch(async (err: unknown) => {
+  const database =
+    options.database ??
+    (await openDatabase(config.DATABASE_URL ? { kind: 'postgres', url: config.DATABASE_URL } : { kind: 'pglite', dataDir }, {
+      connectTimeoutSeconds: config.DATABASE_CONNECT_TIMEOUT_SECONDS,
+      onRetry: ({ attempt, nextDelayMs, code }) => logger.warn({ attempt, nextDelayMs, code }, 'database not reachable yet; retrying'),
+    }).catch(async (err: unknown) => {
     await lock?.release();
     throw err;
   }));

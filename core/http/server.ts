@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import { errorSummary } from '../outbox/dispatcher.js';
 import { registerWellFormedBodies } from './boundary.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 
 /** TRUST_PROXY as Fastify takes it: true, a hop count, or a list of proxy addresses. */
 export function trustProxySetting(value: string | undefined): boolean | number | string[] {
@@ -36,6 +37,10 @@ export function buildHttpServer(logger: Logger, options: { trustProxy?: string }
   server.setErrorHandler((error, request, reply) => {
     if (error instanceof AppError) {
       return reply.status(error.httpStatus).send({ error: { code: error.code, message: error.message } });
+    }
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ code: 'DATABASE_UNAVAILABLE' }, 'database unavailable');
+      return reply.status(503).header('retry-after', '5').send({ error: { code: 'DATABASE_UNAVAILABLE', message: 'the service is briefly unavailable; try again shortly' } });
     }
     const status = (error as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) {
