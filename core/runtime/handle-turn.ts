@@ -72,6 +72,9 @@ const inboundSchema = z.object({
 
 const MAX_EFFECT_ROUNDS = 8;
 
+/** A duplicate whose turn had opened a new person or conversation: rolled back, so nothing half stored remains. */
+class DuplicateInNewConversation extends Error {}
+
 interface FlowActions {
   handoff(reason: HandoffReason, categories: string[]): Promise<void>;
   erase(): void;
@@ -124,7 +127,14 @@ export class Runtime {
     const result = await pRetry(
       async () => {
         events.length = 0;
-        return this.options.db.$transaction((tx) => this.turn(tx, inbound, events), TURN_TX_OPTIONS);
+        try {
+          return await this.options.db.$transaction((tx) => this.turn(tx, inbound, events), TURN_TX_OPTIONS);
+        } catch (err) {
+          if (!(err instanceof DuplicateInNewConversation)) throw err;
+          const first = await this.options.db.message.findUnique({ where: { channel_channelMessageId: { channel: inbound.channel, channelMessageId: inbound.externalMessageId } }, select: { conversationId: true } });
+          events.length = 0;
+          return { status: 'duplicate' as const, conversationId: first?.conversationId ?? '', outboundIds: [], risk: NO_RISK };
+        }
       },
       {
         retries: 8,
@@ -141,7 +151,7 @@ export class Runtime {
 
   private async turn(tx: Tx, inbound: InboundMessage, events: BusEvent[]): Promise<TurnResult> {
     const now = this.now();
-    const { conversation, identityId } = await this.openConversation(tx, inbound, now);
+    const { conversation, identityId, created } = await this.openConversation(tx, inbound, now);
 
     const [stored] = await tx.message.createManyAndReturn({
       data: [
@@ -162,6 +172,9 @@ export class Runtime {
       select: { id: true },
     });
     if (!stored) {
+      // The id was stored before under another person or conversation (ids are unique only in their scope):
+      // undo the conversation this turn opened rather than leave it empty.
+      if (created) throw new DuplicateInNewConversation();
       return { status: 'duplicate', conversationId: conversation.id, outboundIds: [], risk: NO_RISK };
     }
 
@@ -454,7 +467,7 @@ export class Runtime {
       if ((inbound.externalChatId && open.externalChatId !== inbound.externalChatId) || channelRef) {
         await tx.conversation.update({ where: { id: open.id }, data: { ...(inbound.externalChatId ? { externalChatId: inbound.externalChatId } : {}), ...(channelRef ? { channelRef } : {}) } });
       }
-      return { conversation: open, identityId: identity.id };
+      return { conversation: open, identityId: identity.id, created: false };
     }
     const conversation = await tx.conversation.create({
       data: {
@@ -469,7 +482,7 @@ export class Runtime {
         lastActivityAt: now,
       },
     });
-    return { conversation, identityId: identity.id };
+    return { conversation, identityId: identity.id, created: true };
   }
 
   /** Saves the flow's new snapshot, language, status and the choices the bot just offered (compare-and-swap). */

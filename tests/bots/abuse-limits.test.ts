@@ -37,7 +37,7 @@ describe('abuse limits', () => {
       },
     });
     base = await app.listen();
-  }, 30_000);
+  });
   afterAll(async () => {
     await app?.close();
     await telegram?.close();

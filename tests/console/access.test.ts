@@ -14,7 +14,7 @@ describe('console: who reads and annotates a chat', () => {
   beforeAll(async () => {
     app = await createTestApp({ ports: [recordingPort()] });
     base = await app.listen();
-  }, 30_000);
+  });
   afterAll(async () => {
     await app.close();
   });

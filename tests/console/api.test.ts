@@ -14,7 +14,7 @@ describe('console API', () => {
   beforeAll(async () => {
     app = await createTestApp({ ports: [recordingPort()], env: { CONSOLE_ADMIN_EMAIL: ADMIN.email, CONSOLE_ADMIN_PASSWORD: ADMIN.password } });
     base = await app.listen();
-  }, 30_000);
+  });
   afterAll(async () => {
     await app.close();
   });

@@ -25,7 +25,7 @@ describe('console login', () => {
     app = await createTestApp({ env: { LOGIN_ALERT_PER_MINUTE: String(ALERT_AT) } });
     app.bus.subscribe((e) => events.push(e));
     base = await app.listen();
-  }, 30_000);
+  });
   afterAll(async () => {
     await app.close();
   });

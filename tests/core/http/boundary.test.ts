@@ -99,4 +99,14 @@ describe('the boundary', () => {
     expect(fresh.status).toBe(200);
     expect(await all.app.database.prisma.message.count({ where: { text: 'fresh line' } })).toBe(1);
   });
+
+  it('stores nothing half when a message id comes again from someone else (ids are unique only in their scope)', async () => {
+    const update = (user: number) => JSON.stringify({ update_id: 424242, message: { message_id: 1, date: 0, chat: { id: user, type: 'private' }, from: { id: user, is_bot: false, first_name: 'A' }, text: 'hi' } });
+    expect((await all.post.telegram(update(31)))).toHaveProperty('status', 200);
+    expect((await all.post.telegram(update(32)))).toHaveProperty('status', 200);
+    const db = all.app.database.prisma;
+    expect(await db.conversation.count({ where: { messages: { none: {} } } })).toBe(0);
+    expect(await db.channelIdentity.count({ where: { conversations: { none: {} } } })).toBe(0);
+    expect(await db.channelIdentity.count({ where: { channel: 'telegram', externalUserId: '32' } })).toBe(0);
+  });
 });

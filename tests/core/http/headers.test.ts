@@ -16,7 +16,7 @@ describe('security headers, metrics and logs', () => {
   beforeAll(async () => {
     app = await createTestApp({ channelModules: [directLineModule], env: { PUBLIC_URL: 'https://hotline.example.org', METRICS_TOKEN } });
     base = await app.listen();
-  }, 30_000);
+  });
   afterAll(async () => {
     await app.close();
   });
