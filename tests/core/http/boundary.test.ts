@@ -15,7 +15,7 @@ describe('the boundary', () => {
   let all: AllChannels;
   beforeAll(async () => {
     all = await startAllChannels();
-  }, 60_000);
+  });
   afterAll(async () => {
     await all?.close();
   });
