@@ -30,6 +30,8 @@ export interface ConsoleDeps {
   runtime: Runtime;
   metrics: Metrics;
   encryptionKey: ReportKeys;
+  /** Signs device cookies (console/auth/device.ts). */
+  tokenKey: Buffer;
   ports: Map<string, ChannelPort>;
 }
 
@@ -40,7 +42,16 @@ export async function registerConsole(server: FastifyInstance, deps: ConsoleDeps
   const guard = makeGuard(deps.db);
   let stopLive = () => {};
   await server.register(async (scope) => {
-    authRoutes(scope, { db: deps.db, guard, secureCookies: deps.config.PUBLIC_URL?.startsWith('https:') ?? false });
+    authRoutes(scope, {
+      db: deps.db,
+      guard,
+      secureCookies: deps.config.PUBLIC_URL?.startsWith('https:') ?? false,
+      tokenKey: deps.tokenKey,
+      encryptionKey: deps.encryptionKey,
+      bus: deps.bus,
+      alertPerMinute: deps.config.LOGIN_ALERT_PER_MINUTE,
+      logger: server.log,
+    });
     queueRoutes(scope, { db: deps.db, queue: deps.queue, runtime: deps.runtime, guard, metrics: deps.metrics, encryptionKey: deps.encryptionKey, ports: deps.ports });
     recordRoutes(scope, { db: deps.db, guard, encryptionKey: deps.encryptionKey });
     labelRoutes(scope, { db: deps.db, guard });

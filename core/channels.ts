@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Db } from './db/client.js';
 import type { EventBus } from './events/bus.js';
-import type { ChannelPort } from './messages/types.js';
+import type { ChannelPort, OutboundMessage } from './messages/types.js';
 import type { Runtime } from './runtime/handle-turn.js';
 
 export interface ChannelContext {
@@ -21,6 +21,8 @@ export interface ChannelContext {
   tokenKey: Buffer;
   /** Which channels are on (for pages that link to them). */
   channels: () => Record<string, boolean>;
+  /** The flow's welcome in a language ('vi', 'en', 'en-US'...), rendered without storing anything. */
+  welcome: (locale: string | undefined) => OutboundMessage[];
 }
 
 export interface ChannelHandle {

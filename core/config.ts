@@ -20,6 +20,8 @@ export const envSchema = z.object({
   /** Connections in each instance's database pool (PostgreSQL); the event bus adds two of its own. */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
   DATA_DIR: z.string().default('./data'),
+  /** PostgreSQL not reachable at start-up: keep retrying (with backoff) this long before giving up; 0 gives up at once. */
+  DATABASE_CONNECT_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   APP_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Keys that seal what people say at rest: "id:base64key,..." (first is current). Default: derived from APP_SECRET. */
   DATA_KEYS: z
@@ -71,6 +73,18 @@ export const envSchema = z.object({
   BOTFRAMEWORK_OAUTH_SCOPE: optionalText,
   MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
   METRICS_ENABLED: bool.default(true),
+  /** Bearer token for GET /metrics; without it /metrics is open in development/test and refused in production. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Per client address (kept in memory only): webhook calls per minute (platforms send from few addresses). */
+  WEBHOOK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
+  /** Per client address: new web chats per minute (token + start); resume codes asked for or tried: half that. */
+  WEBCHAT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(2).default(20),
+  /** Behind a reverse proxy: "true" (trust X-Forwarded-For), a hop count, or proxy addresses (comma-separated). Off by default. */
+  TRUST_PROXY: z.string().trim().min(1).optional(),
+  /** Console login attempts per minute, service-wide, before logins are slowed down and supervisors alerted. */
+  LOGIN_ALERT_PER_MINUTE: z.coerce.number().int().min(1).default(100),
+  /** LINE and Zalo events older than this (by their own timestamps) are acknowledged but not processed (replays). */
+  WEBHOOK_EVENT_MAX_AGE_SECONDS: z.coerce.number().int().min(30).default(600),
 });
 
 export type Config = z.infer<typeof envSchema>;
@@ -96,6 +110,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (has('LINE_CHANNEL_SECRET') !== has('LINE_CHANNEL_ACCESS_TOKEN')) {
     problems.push('LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN: set both or neither');
+  }
+  // Zalo is on only with all three; a partial set is a mistake to report, not a channel to leave silently off.
+  const zaloRequired = ['ZALO_OA_SECRET_KEY', 'ZALO_APP_ID', 'ZALO_ACCESS_TOKEN'];
+  const zaloAny = [...zaloRequired, 'ZALO_REFRESH_TOKEN', 'ZALO_APP_SECRET'].some(has);
+  const zaloMissing = zaloRequired.filter((name) => !has(name));
+  if (zaloAny && zaloMissing.length) {
+    problems.push(`${zaloMissing.join(', ')}: required for Zalo (set ZALO_OA_SECRET_KEY, ZALO_APP_ID and ZALO_ACCESS_TOKEN together, or none)`);
   }
   if (cleaned.TELEGRAM_MODE === 'webhook' && !has('TELEGRAM_WEBHOOK_SECRET')) {
     problems.push('TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_MODE=webhook');

@@ -21,7 +21,11 @@ export type ErrorCode =
   | 'BAD_OUTCOME'
   | 'REPORT_NOT_FOUND'
   | 'MESSAGE_NOT_FOUND'
-  | 'NOTHING_TO_LABEL';
+  | 'NOTHING_TO_LABEL'
+  | 'TOTP_REQUIRED'
+  | 'TOTP_INVALID'
+  | 'TOTP_ENROLMENT_REQUIRED'
+  | 'DATABASE_UNAVAILABLE';
 
 export class AppError extends Error {
   constructor(

@@ -17,14 +17,20 @@ export const REDACT_PATHS = [
   '*.secret',
 ];
 
+/** A request path fit for logs: no query string, no Direct Line conversation id. */
+export function logPath(url: string | undefined): string | undefined {
+  return url?.split('?')[0]!.replace(/\/conversations\/[^/]+/, '/conversations/:id');
+}
+
 export function createLogger(level: LoggerOptions['level'] = 'info', destination?: pino.DestinationStream): Logger {
   const options: LoggerOptions = {
     level,
     base: { service: 'hotline-111' },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     serializers: {
-      // Request logs keep method, route and id; query strings may carry tokens, so the path is cut at '?'.
-      req: (req: { id?: string; method?: string; url?: string }) => ({ id: req.id, method: req.method, url: req.url?.split('?')[0] }),
+      // Request logs keep method, route and id; query strings may carry tokens, so the path is cut at
+      // '?', and Direct Line conversation ids (they open a user's chat) become ':id'.
+      req: (req: { id?: string; method?: string; url?: string }) => ({ id: req.id, method: req.method, url: logPath(req.url) }),
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
     },
   };

@@ -8,11 +8,14 @@ import { channelModules as defaultChannelModules } from '../bots/index.js';
 import type { ChannelHandle, ChannelModule } from '../core/channels.js';
 import type { Config } from '../core/config.js';
 import { openDatabase, type Database } from '../core/db/client.js';
+import { lockDataDir, type DataDirLock } from '../core/db/data-dir-lock.js';
 import { InMemoryEventBus, type EventBus } from '../core/events/bus.js';
 import { PgEventBus } from '../core/events/pg-bus.js';
 import { startMaintenanceLoop, type MaintenanceLoop } from '../core/db/maintenance.js';
 import { registerHealthRoutes } from '../core/http/health.js';
 import { buildHttpServer } from '../core/http/server.js';
+import { registerRateLimits } from '../core/http/limits.js';
+import { registerSecurityHeaders } from '../core/http/security-headers.js';
 import { createLogger } from '../core/logging.js';
 import type { ChannelPort } from '../core/messages/types.js';
 import { createMetrics, type Metrics } from '../core/metrics.js';
@@ -25,7 +28,10 @@ import { applyRetention, startRetentionLoop } from '../core/privacy/retention.js
 import type { EffectHandler } from '../core/runtime/turn-context.js';
 import { createDefaultEffects } from '../core/effects.js';
 import { seedDirectory } from '../core/directory/index.js';
-import type { FlowDefinition } from '../flows/types.js';
+import type { FlowDefinition, Locale } from '../flows/types.js';
+import { DEFAULT_FLOW } from '../flows/index.js';
+import { renderWelcome } from '../core/runtime/welcome.js';
+import { toLocale } from '../core/i18n/index.js';
 import type { QueueDeps } from '../core/queue/operations.js';
 import { startSlaLoop, type SlaLoop } from '../core/queue/sla.js';
 import { registerConsole } from '../console/index.js';
@@ -70,7 +76,17 @@ export interface App {
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const dataDir = config.DATABASE_URL ? null : config.DATA_DIR;
-  const opened = options.database ?? (await openDatabase(config.DATABASE_URL ? { kind: 'postgres', url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE } : { kind: 'pglite', dataDir }));
+  // One process per embedded data folder (a second one stops with "DATA_DIR is in use by pid N").
+  const lock: DataDirLock | null = !options.database && dataDir ? await lockDataDir(dataDir) : null;
+  const opened =
+    options.database ??
+    (await openDatabase(config.DATABASE_URL ? { kind: 'postgres', url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE } : { kind: 'pglite', dataDir }, {
+      connectTimeoutSeconds: config.DATABASE_CONNECT_TIMEOUT_SECONDS,
+      onRetry: ({ attempt, nextDelayMs, code }) => logger.warn({ attempt, nextDelayMs, code }, 'database not reachable yet; retrying'),
+    }).catch(async (err: unknown) => {
+      await lock?.release();
+      throw err;
+    }));
   // The secret lives with the embedded database it keys (a given database may name its folder: restarts in tests).
   const keys = deriveKeys(resolveAppSecret({ appSecret: config.APP_SECRET, dataDir: options.database ? (options.secretDir ?? null) : dataDir }), config.DATA_KEYS);
   // Everything else reads and writes through a client that seals what people say at rest.
@@ -138,19 +154,30 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     }
   });
 
-  const server = buildHttpServer(logger);
+  const welcome = (locale: string | undefined) => renderWelcome(options.flow ?? DEFAULT_FLOW, (toLocale(locale) ?? config.DEFAULT_LOCALE) as Locale);
+  const server = buildHttpServer(logger, { trustProxy: config.TRUST_PROXY });
+  await registerRateLimits(server);
+  await registerSecurityHeaders(server, { https: config.PUBLIC_URL?.startsWith('https:') ?? false });
   const channels: Record<string, boolean> = {};
   const handles: ChannelHandle[] = [];
   for (const module of options.channelModules ?? defaultChannelModules) {
     channels[module.name] = module.enabled(config);
     if (!channels[module.name]) continue;
-    const handle = await module.start({ config, runtime, db: database.prisma, bus, logger: logger.child({ channel: module.name }), server, tokenKey: keys.tokenKey, channels: () => channels });
+    const handle = await module.start({ config, runtime, db: database.prisma, bus, logger: logger.child({ channel: module.name }), server, tokenKey: keys.tokenKey, channels: () => channels, welcome });
     if (handle.port) ports.set(handle.port.channel, handle.port);
     handles.push(handle);
   }
-  const consoleApp = await registerConsole(server, { config, db: database.prisma, bus, queue, runtime, metrics, encryptionKey: keys.encryptionKey, ports });
+  const consoleApp = await registerConsole(server, { config, db: database.prisma, bus, queue, runtime, metrics, encryptionKey: keys.encryptionKey, tokenKey: keys.tokenKey, ports });
   if (consoleApp.adminCreated) logger.info('console: first admin account created from CONSOLE_ADMIN_EMAIL');
-  registerHealthRoutes(server, { database, channels: () => channels, metrics, metricsEnabled: config.METRICS_ENABLED, startedAt: new Date() });
+  registerHealthRoutes(server, {
+    database,
+    channels: () => channels,
+    metrics,
+    metricsEnabled: config.METRICS_ENABLED,
+    startedAt: new Date(),
+    ...(config.METRICS_TOKEN ? { metricsToken: config.METRICS_TOKEN } : {}),
+    metricsOpen: config.NODE_ENV !== 'production',
+  });
 
   let stopRetention: (() => void) | undefined;
   let maintenance: MaintenanceLoop | undefined;
@@ -200,6 +227,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         await maintenance?.stop();
         await bus.close?.();
         await database.close();
+        await lock?.release();
       })();
       return closed;
     },

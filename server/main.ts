@@ -6,13 +6,13 @@
  */
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from '../core/config.js';
+import { StartupError } from '../core/db/data-dir-lock.js';
 import { createLogger } from '../core/logging.js';
 import { errorSummary } from '../core/outbox/dispatcher.js';
 import { createLogOutput } from './log-output.js';
 import { exitOnSignals } from './shutdown.js';
 import { collectStartupSummary, formatSummaryText } from './startup-summary.js';
 import { answerBackupRequests } from './ops/backup.js';
-import { DataDirInUseError, holdDataDir, type DataDirHold } from './ops/data-dir.js';
 import type { Config } from '../core/config.js';
 
 const SHUTDOWN_GRACE_MS = 25_000;
@@ -29,35 +29,22 @@ function configOrExit(): Config {
   }
 }
 
-/** The embedded database serves one process: a second server, or the admin CLI, must not open it too. */
-async function holdDataDirOrExit(config: Config): Promise<DataDirHold | null> {
-  if (config.DATABASE_URL) return null;
-  try {
-    return await holdDataDir(config.DATA_DIR);
-  } catch (err) {
-    if (err instanceof DataDirInUseError) {
-      console.error(`hotline-111: ${err.message}. Stop that process, or give this one its own DATA_DIR.`);
-      process.exit(78);
-    }
-    throw err;
-  }
-}
-
 async function main(): Promise<void> {
   const config = configOrExit();
-  const hold = await holdDataDirOrExit(config);
+  // The embedded database serves one process: createApp takes DATA_DIR's lock (a second server, or
+  // the admin CLI, stops with "DATA_DIR is in use by pid N").
+  const embedded = !config.DATABASE_URL;
   const output = createLogOutput();
   const logger = createLogger(config.LOG_LEVEL, output.stream);
   const app = await createApp(config, { logger });
   const url = await app.listen();
   logger.info({ url, database: app.database.kind, channels: app.channels }, 'hotline-111 is listening');
 
-  const stopAnswering = hold ? answerBackupRequests({ dataDir: config.DATA_DIR, database: app.database, logger: logger.child({ component: 'backup' }) }) : () => {};
+  const stopAnswering = embedded ? answerBackupRequests({ dataDir: config.DATA_DIR, database: app.database, logger: logger.child({ component: 'backup' }) }) : () => {};
   exitOnSignals({
     close: async () => {
       stopAnswering();
       await app.close();
-      await hold?.release();
     },
     logger,
     output,
@@ -70,6 +57,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof StartupError) {
+    console.error(`hotline-111: ${err.message}`);
+    process.exit(err.exitCode);
+  }
   console.error('hotline-111 failed to start:', errorSummary(err));
   process.exit(1);
 });

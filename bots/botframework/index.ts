@@ -8,7 +8,8 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity } 
 import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { ChannelContext, ChannelModule } from '../../core/channels.js';
 import { AppError, DeliveryError } from '../../core/errors.js';
-import { BOTFRAMEWORK, referenceOf, toActivity, toInbound } from './translate.js';
+import { routeLimits } from '../../core/http/limits.js';
+import { BOTFRAMEWORK, botActivity, referenceOf, toActivity, toInbound } from './translate.js';
 
 /** CloudAdapter whose authenticated turn processing is callable from our Fastify route (errors surface to us). */
 class HotlineCloudAdapter extends CloudAdapter {
@@ -53,12 +54,13 @@ export const botFrameworkModule: ChannelModule = {
       throw error;
     };
 
-    server.post('/api/messages', async (request, reply) => {
+    server.post('/api/messages', { config: { rateLimit: routeLimits(config).webhook } }, async (request, reply) => {
       // Authentication is on whenever MICROSOFT_APP_ID is set: no valid token, no turn, nothing stored.
       const authHeader = request.headers.authorization;
       if (!authHeader) throw new AppError('UNAUTHORIZED', 'the Bot Framework token is missing', 401);
-      const body = request.body as Partial<Activity> | undefined;
-      if (!body || typeof body !== 'object' || typeof body.type !== 'string') throw new AppError('BAD_INPUT', 'not a Bot Framework activity', 400);
+      const parsed = botActivity.safeParse(request.body);
+      if (!parsed.success) throw new AppError('BAD_INPUT', 'not a Bot Framework activity', 400);
+      const body = parsed.data as unknown as Activity;
       let invokeResponse: { status: number; body?: unknown } | undefined;
       try {
         invokeResponse = await adapter.processAuthenticated(authHeader, body as Activity, async (turn) => {
@@ -69,14 +71,16 @@ export const botFrameworkModule: ChannelModule = {
         if (isAuthenticationFailure(err)) throw new AppError('UNAUTHORIZED', 'the Bot Framework token is invalid', 401);
         throw err;
       }
-      return reply.status(invokeResponse?.status ?? 200).send(invokeResponse?.body ?? '');
+      // Invokes this bot does not implement (botbuilder answers 501) are acknowledged and ignored.
+      const status = invokeResponse?.status && invokeResponse.status < 500 ? invokeResponse.status : 200;
+      return reply.status(status).send(status === invokeResponse?.status ? (invokeResponse.body ?? '') : '');
     });
 
     return {
       port: {
         channel: BOTFRAMEWORK,
         async send(target, message) {
-          const reference = referenceOf(target.externalChatId);
+          const reference = referenceOf(target.channelRef);
           if (!reference) throw new DeliveryError('DELIVERY_UNREACHABLE', 'no conversation reference for this chat');
           let id: string | undefined;
           try {
@@ -92,7 +96,7 @@ export const botFrameworkModule: ChannelModule = {
           return id ? { channelMessageId: id } : undefined;
         },
         async typing(target) {
-          const reference = referenceOf(target.externalChatId);
+          const reference = referenceOf(target.channelRef);
           if (!reference) return;
           await adapter.continueConversationAsync(config.MICROSOFT_APP_ID!, reference, async (turn) => {
             await turn.sendActivity({ type: 'typing' });

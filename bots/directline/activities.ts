@@ -5,6 +5,7 @@
  * InboundMessages. Rendering only; every decision is the runtime's.
  */
 import { z } from 'zod';
+import { scopedMessageId, unscopedMessageId } from '../../core/messages/dedupe.js';
 import type { InboundMessage, OutboundChoice } from '../../core/messages/types.js';
 
 export const WEBCHAT = 'webchat';
@@ -54,7 +55,7 @@ export function toActivity(conversationId: string, m: StoredMessage, choiceLabel
       type: 'message',
       from: { id: 'user', role: 'user' },
       text,
-      ...(m.channelMessageId ? { channelData: { clientActivityID: m.channelMessageId } } : {}),
+      ...(m.channelMessageId ? { channelData: { clientActivityID: unscopedMessageId(conversationId, m.channelMessageId) } } : {}),
     };
   }
   const activity: Activity = {
@@ -92,7 +93,8 @@ export function fromActivity(conversationId: string, body: unknown, fallbackId: 
   const activity = parsed.data;
   const id = activity.channelData?.clientActivityID ?? fallbackId;
   if (activity.type !== 'message') return { inbound: null, id };
-  const who = { channel: WEBCHAT, externalUserId: conversationId, externalChatId: conversationId, externalMessageId: id, ...(activity.locale ? { localeHint: activity.locale } : {}) };
+  // clientActivityID is unique only inside its conversation: the dedupe key carries the conversation.
+  const who = { channel: WEBCHAT, externalUserId: conversationId, externalChatId: conversationId, externalMessageId: scopedMessageId(conversationId, id), ...(activity.locale ? { localeHint: activity.locale } : {}) };
   const choiceId = (activity.value as { choiceId?: unknown } | undefined)?.choiceId;
   if (typeof choiceId === 'string' && choiceId.length <= 128) return { inbound: { ...who, kind: 'choice', payload: { choiceId } }, id };
   const text = activity.text?.trim();

@@ -3,7 +3,7 @@
  * /chat page runs the official Web Chat client against this server with no Azure account:
  *   POST /v3/directline/tokens/generate            new conversation + token (the page's own start)
  *   POST /v3/directline/tokens/refresh             new token for the same conversation
- *   POST /v3/directline/conversations              start (the welcome is written once)
+ *   POST /v3/directline/conversations              start (nothing is stored until the user's first message)
  *   GET  /v3/directline/conversations/:id          reconnect (fresh stream URL)
  *   POST /v3/directline/conversations/:id/activities   send an activity → handleTurn
  *   GET  /v3/directline/conversations/:id/activities?watermark=   activities after the watermark
@@ -19,14 +19,16 @@ import { AppError } from '../../core/errors.js';
 import { translate } from '../../core/i18n/index.js';
 import { registerPages } from '../webchat/pages.js';
 import { postedActivity, fromActivity, WEBCHAT } from './activities.js';
-import { activitiesAfter, conversationExists, parseWatermark } from './store.js';
-import { bearer, issueToken, newConversationId, verifyToken } from './tokens.js';
+import { routeLimits } from '../../core/http/limits.js';
+import { activitiesAfter, conversationExists, parseWatermark, startMessageId, type Watermark } from './store.js';
+import { bearer, issueToken, newConversationId, verifyTokenClaims, type TokenClaims } from './tokens.js';
 
 const BASE = '/v3/directline';
 
 interface Socket {
   ws: WebSocket;
-  watermark: bigint | null;
+  watermark: Watermark;
+  locale?: string;
   busy: Promise<void>;
 }
 
@@ -39,11 +41,12 @@ export const directLineModule: ChannelModule = {
     const sockets = new Map<string, Set<Socket>>();
     const names = (locale: string) => ({ counsellor: translate(locale === 'en' ? 'en' : 'vi', 'common.counsellorName'), bot: '111', system: '111' });
 
-    const authorise = (request: FastifyRequest, conversationId?: string): string => {
-      const scoped = verifyToken(tokenKey, bearer(request.headers.authorization), now());
-      if (conversationId !== undefined && scoped !== conversationId) throw new AppError('FORBIDDEN', 'this token is for another conversation', 403);
-      return scoped;
+    const authorise = (request: FastifyRequest, conversationId?: string): TokenClaims => {
+      const claims = verifyTokenClaims(tokenKey, bearer(request.headers.authorization), now());
+      if (conversationId !== undefined && claims.conversationId !== conversationId) throw new AppError('FORBIDDEN', 'this token is for another conversation', 403);
+      return claims;
     };
+    const limits = routeLimits(config);
     const streamUrl = (request: FastifyRequest, conversationId: string, token: string) => {
       const origin = config.PUBLIC_URL ? new URL(config.PUBLIC_URL) : new URL(`${request.protocol}://${request.headers.host ?? `127.0.0.1:${config.PORT}`}`);
       const ws = new URL(`${BASE}/conversations/${encodeURIComponent(conversationId)}/stream`, origin);
@@ -51,8 +54,12 @@ export const directLineModule: ChannelModule = {
       ws.searchParams.set('t', token);
       return ws.toString();
     };
-    const localeOf = async (conversationId: string) =>
-      (await db.conversation.findFirst({ where: { channel: WEBCHAT, externalChatId: conversationId }, orderBy: { createdAt: 'desc' }, select: { locale: true } }))?.locale ?? config.DEFAULT_LOCALE;
+    const localeOf = async (conversationId: string, pageLocale?: string) =>
+      (await db.conversation.findFirst({ where: { channel: WEBCHAT, externalChatId: conversationId }, orderBy: { createdAt: 'desc' }, select: { locale: true } }))?.locale ?? pageLocale ?? config.DEFAULT_LOCALE;
+    const read = async (conversationId: string, watermark: Watermark, pageLocale?: string) => {
+      const locale = await localeOf(conversationId, pageLocale);
+      return activitiesAfter(db, conversationId, watermark, names(locale), () => ctx.welcome(pageLocale ?? locale));
+    };
 
     /** Sends each open socket of the conversation what it has not seen yet (serialised per socket). */
     const push = (conversationId: string) => {
@@ -60,7 +67,7 @@ export const directLineModule: ChannelModule = {
       if (!set?.size) return;
       for (const socket of set) {
         socket.busy = socket.busy.then(async () => {
-          const batch = await activitiesAfter(db, conversationId, socket.watermark, names(await localeOf(conversationId)));
+          const batch = await read(conversationId, socket.watermark, socket.locale);
           if (!batch.activities.length) return;
           socket.watermark = parseWatermark(batch.watermark);
           if (socket.ws.readyState === socket.ws.OPEN) socket.ws.send(JSON.stringify(batch));
@@ -106,13 +113,13 @@ export const directLineModule: ChannelModule = {
       );
     });
 
+    // Stored with the user's first message (the welcome they saw is the flow's start). Idempotent.
     const startConversation = async (conversationId: string, locale?: string) => {
-      // Idempotent: the same start id is a no-op the second time.
       await runtime.handleTurn({
         channel: WEBCHAT,
         externalUserId: conversationId,
         externalChatId: conversationId,
-        externalMessageId: `start:${conversationId}`,
+        externalMessageId: startMessageId(conversationId),
         kind: 'command',
         // The page's language is a choice the person made: "/start vi" skips the language question.
         payload: { command: 'start', ...(locale ? { commandArgs: locale } : {}) },
@@ -123,51 +130,57 @@ export const directLineModule: ChannelModule = {
     if (!server.hasDecorator('websocketServer')) await server.register(websocket);
     await registerPages(server, { config, db, tokenKey, channels: ctx.channels });
     await server.register(async (scope) => {
-      scope.post(`${BASE}/tokens/generate`, async () => {
+      // Nothing is stored for a token, nor for a conversation nobody has written in yet.
+      scope.post(`${BASE}/tokens/generate`, { config: { rateLimit: limits.conversationStart } }, async () => {
         const conversationId = newConversationId();
         return { conversationId, ...issueToken(tokenKey, conversationId, now()) };
       });
       scope.post(`${BASE}/tokens/refresh`, async (request) => {
-        const conversationId = authorise(request);
-        return { conversationId, ...issueToken(tokenKey, conversationId, now()) };
+        const { conversationId, locale } = authorise(request);
+        return { conversationId, ...issueToken(tokenKey, conversationId, now(), locale) };
       });
-      scope.post(`${BASE}/conversations`, async (request, reply) => {
-        const conversationId = authorise(request);
-        const locale = typeof (request.body as { locale?: unknown } | undefined)?.locale === 'string' ? (request.body as { locale: string }).locale : undefined;
-        const fresh = !(await conversationExists(db, conversationId));
-        await startConversation(conversationId, locale);
-        const token = issueToken(tokenKey, conversationId, now());
-        return reply.status(fresh ? 201 : 200).send({ conversationId, ...token, streamUrl: streamUrl(request, conversationId, token.token) });
+      scope.post(`${BASE}/conversations`, { config: { rateLimit: limits.conversationStart } }, async (request, reply) => {
+        const claims = authorise(request);
+        const asked = (request.body as { locale?: unknown } | undefined)?.locale;
+        const locale = typeof asked === 'string' && asked.length <= 35 ? asked : claims.locale;
+        const fresh = !(await conversationExists(db, claims.conversationId));
+        const token = issueToken(tokenKey, claims.conversationId, now(), locale);
+        return reply.status(fresh ? 201 : 200).send({ conversationId: claims.conversationId, ...token, streamUrl: streamUrl(request, claims.conversationId, token.token) });
       });
       scope.get<{ Params: { id: string } }>(`${BASE}/conversations/:id`, async (request) => {
-        const conversationId = authorise(request, request.params.id);
-        const token = issueToken(tokenKey, conversationId, now());
+        const { conversationId, locale } = authorise(request, request.params.id);
+        const token = issueToken(tokenKey, conversationId, now(), locale);
         return { conversationId, ...token, streamUrl: streamUrl(request, conversationId, token.token) };
       });
       scope.post<{ Params: { id: string } }>(`${BASE}/conversations/:id/activities`, async (request) => {
-        const conversationId = authorise(request, request.params.id);
+        const { conversationId, locale } = authorise(request, request.params.id);
         if (!postedActivity.safeParse(request.body).success) throw new AppError('BAD_INPUT', 'not a Bot Framework activity', 400);
         const { inbound, id } = fromActivity(conversationId, request.body, randomUUID());
-        if (inbound) await runtime.handleTurn(inbound);
+        if (inbound) {
+          // The first thing the user says stores the conversation: its start (the welcome they saw), then the message.
+          if (!(await conversationExists(db, conversationId))) await startConversation(conversationId, inbound.localeHint ?? locale);
+          await runtime.handleTurn(inbound);
+        }
         return { id };
       });
       scope.get<{ Params: { id: string }; Querystring: { watermark?: string } }>(`${BASE}/conversations/:id/activities`, async (request) => {
-        const conversationId = authorise(request, request.params.id);
-        return activitiesAfter(db, conversationId, parseWatermark(request.query.watermark), names(await localeOf(conversationId)));
+        const { conversationId, locale } = authorise(request, request.params.id);
+        return read(conversationId, parseWatermark(request.query.watermark), locale);
       });
       scope.get<{ Params: { id: string }; Querystring: { t?: string; watermark?: string } }>(
         `${BASE}/conversations/:id/stream`,
         { websocket: true },
         (ws, request) => {
-          let conversationId: string;
+          let claims: TokenClaims;
           try {
-            conversationId = verifyToken(tokenKey, request.query.t ?? bearer(request.headers.authorization), now());
-            if (conversationId !== request.params.id) throw new AppError('FORBIDDEN', 'this token is for another conversation', 403);
+            claims = verifyTokenClaims(tokenKey, request.query.t ?? bearer(request.headers.authorization), now());
+            if (claims.conversationId !== request.params.id) throw new AppError('FORBIDDEN', 'this token is for another conversation', 403);
           } catch {
             ws.close(4403, 'forbidden');
             return;
           }
-          const socket: Socket = { ws, watermark: parseWatermark(request.query.watermark), busy: Promise.resolve() };
+          const conversationId = claims.conversationId;
+          const socket: Socket = { ws, watermark: parseWatermark(request.query.watermark), busy: Promise.resolve(), ...(claims.locale ? { locale: claims.locale } : {}) };
           const set = sockets.get(conversationId) ?? new Set<Socket>();
           set.add(socket);
           sockets.set(conversationId, set);

@@ -13,6 +13,13 @@ interface Payload {
   c: string;
   /** Expiry, seconds since the epoch. */
   x: number;
+  /** The language the page asked for (the welcome's, before anything is stored). */
+  l?: string;
+}
+
+export interface TokenClaims {
+  conversationId: string;
+  locale?: string;
 }
 
 const sign = (key: Buffer, body: string) => createHmac('sha256', key).update(`directline:${body}`).digest('base64url');
@@ -21,13 +28,19 @@ export function newConversationId(): string {
   return `dl-${randomBytes(18).toString('base64url')}`;
 }
 
-export function issueToken(key: Buffer, conversationId: string, now: Date): { token: string; expires_in: number } {
-  const body = Buffer.from(JSON.stringify({ c: conversationId, x: Math.floor(now.getTime() / 1000) + TOKEN_SECONDS } satisfies Payload)).toString('base64url');
+export function issueToken(key: Buffer, conversationId: string, now: Date, locale?: string): { token: string; expires_in: number } {
+  const payload: Payload = { c: conversationId, x: Math.floor(now.getTime() / 1000) + TOKEN_SECONDS, ...(locale ? { l: locale.slice(0, 35) } : {}) };
+  const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
   return { token: `${body}.${sign(key, body)}`, expires_in: TOKEN_SECONDS };
 }
 
 /** The conversation a valid, unexpired token opens; 403 otherwise. */
 export function verifyToken(key: Buffer, token: string | undefined, now: Date): string {
+  return verifyTokenClaims(key, token, now).conversationId;
+}
+
+/** The conversation (and page language) of a valid, unexpired token; 403 otherwise. */
+export function verifyTokenClaims(key: Buffer, token: string | undefined, now: Date): TokenClaims {
   const refuse = () => new AppError('FORBIDDEN', 'missing, invalid or expired token', 403);
   if (!token) throw refuse();
   const [body, mac, extra] = token.split('.');
@@ -42,7 +55,7 @@ export function verifyToken(key: Buffer, token: string | undefined, now: Date): 
     throw refuse();
   }
   if (typeof payload.c !== 'string' || typeof payload.x !== 'number' || payload.x * 1000 <= now.getTime()) throw refuse();
-  return payload.c;
+  return { conversationId: payload.c, ...(typeof payload.l === 'string' ? { locale: payload.l } : {}) };
 }
 
 export function bearer(header: string | undefined): string | undefined {

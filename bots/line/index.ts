@@ -4,7 +4,8 @@
  */
 import { messagingApi, validateSignature } from '@line/bot-sdk';
 import type { ChannelModule } from '../../core/channels.js';
-import { badInput, parseJson, registerRawWebhook, unauthorized } from '../shared/webhook.js';
+import { routeLimits } from '../../core/http/limits.js';
+import { badInput, parseJson, registerRawWebhook, tooOld, unauthorized } from '../shared/webhook.js';
 import { linePort } from './port.js';
 import { LINE, lineWebhookBody, translateEvent } from './translate.js';
 
@@ -18,7 +19,7 @@ export const lineModule: ChannelModule = {
     const secret = config.LINE_CHANNEL_SECRET!;
     const client = new messagingApi.MessagingApiClient({ channelAccessToken: config.LINE_CHANNEL_ACCESS_TOKEN!, baseURL: config.LINE_API_BASE_URL });
 
-    await registerRawWebhook(ctx.server, LINE_WEBHOOK_PATH, async (request, reply, raw) => {
+    await registerRawWebhook(ctx.server, LINE_WEBHOOK_PATH, routeLimits(ctx.config).webhook, async (request, reply, raw) => {
       const signature = request.headers['x-line-signature'];
       if (typeof signature !== 'string' || !signature || !validateSignature(raw, secret, signature)) throw unauthorized();
       const parsed = lineWebhookBody.safeParse(parseJson(raw));
@@ -26,6 +27,10 @@ export const lineModule: ChannelModule = {
       const now = new Date();
       // Events of one delivery are applied in order (one person's events must not race).
       for (const event of parsed.data.events) {
+        if (tooOld(event.timestamp, config.WEBHOOK_EVENT_MAX_AGE_SECONDS, now.getTime())) {
+          ctx.logger.warn({ code: 'EVENT_TOO_OLD', ageSeconds: Math.round((now.getTime() - event.timestamp) / 1000) }, 'line: old event acknowledged, not processed');
+          continue;
+        }
         const inbound = translateEvent(event, now);
         if (inbound) await ctx.runtime.handleTurn(inbound);
       }

@@ -6,23 +6,23 @@ export const LINE = 'line';
 /** A reply token is good for about a minute; after this we push instead. */
 export const REPLY_TOKEN_TTL_MS = 50_000;
 
-const source = z.object({ type: z.string(), userId: z.string().optional(), groupId: z.string().optional(), roomId: z.string().optional() }).loose();
+const source = z.object({ type: z.string().max(32), userId: z.string().min(1).max(256).optional(), groupId: z.string().optional(), roomId: z.string().optional() }).loose();
 const event = z
   .object({
     type: z.string(),
     webhookEventId: z.string().min(1).max(256),
     timestamp: z.number(),
     source: source.optional(),
-    replyToken: z.string().optional(),
+    replyToken: z.string().max(512).optional(),
     message: z
-      .object({ type: z.string(), id: z.string().optional(), text: z.string().optional(), latitude: z.number().optional(), longitude: z.number().optional() })
+      .object({ type: z.string().max(64), id: z.string().optional(), text: z.string().max(10_000).optional(), latitude: z.number().min(-90).max(90).optional(), longitude: z.number().min(-180).max(180).optional() })
       .loose()
       .optional(),
-    postback: z.object({ data: z.string() }).loose().optional(),
+    postback: z.object({ data: z.string().max(1024) }).loose().optional(),
   })
   .loose();
 
-export const lineWebhookBody = z.object({ destination: z.string().optional(), events: z.array(event) }).loose();
+export const lineWebhookBody = z.object({ destination: z.string().optional(), events: z.array(event).max(100) }).loose();
 export type LineWebhookBody = z.infer<typeof lineWebhookBody>;
 type LineEvent = z.infer<typeof event>;
 

@@ -5,15 +5,20 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../core/errors.js';
+import { wellFormed } from '../../core/http/boundary.js';
+import type { RouteLimit } from '../../core/http/limits.js';
 
 export type RawWebhookHandler = (request: FastifyRequest<{ Body: string }>, reply: FastifyReply, raw: string) => Promise<unknown>;
 
-/** Registers POST `path` in its own encapsulated scope, with the body kept as a raw string. */
-export async function registerRawWebhook(server: FastifyInstance, path: string, handler: RawWebhookHandler): Promise<void> {
+/**
+ * Registers POST `path` in its own encapsulated scope, with the body kept as a raw string, and the
+ * per-client webhook limit (routeLimits(config).webhook).
+ */
+export async function registerRawWebhook(server: FastifyInstance, path: string, limit: RouteLimit, handler: RawWebhookHandler): Promise<void> {
   await server.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
-    scope.post<{ Body: string }>(path, async (request, reply) => handler(request, reply, typeof request.body === 'string' ? request.body : ''));
+    scope.post<{ Body: string }>(path, { config: { rateLimit: limit } }, async (request, reply) => handler(request, reply, typeof request.body === 'string' ? request.body : ''));
   });
 }
 
@@ -27,13 +32,27 @@ export function badInput(message: string): AppError {
   return new AppError('BAD_INPUT', message, 400);
 }
 
-/** Parses a JSON body after its signature was checked; malformed JSON is a 400. */
+/** Parses a JSON body after its signature was checked; malformed JSON is a 400. Strings come back well-formed (no NUL, no lone surrogates). */
 export function parseJson(raw: string): unknown {
+  let parsed: unknown;
   try {
-    return JSON.parse(raw) as unknown;
+    parsed = JSON.parse(raw) as unknown;
   } catch {
     throw badInput('the body is not valid JSON');
   }
+  return wellFormed(parsed);
+}
+
+/** True when an event's own timestamp (ms since the epoch) is older than the limit: acknowledge, do not process. */
+export function tooOld(timestampMs: number, maxAgeSeconds: number, now = Date.now()): boolean {
+  return Number.isFinite(timestampMs) && now - timestampMs > maxAgeSeconds * 1000;
+}
+
+/** Validates a parsed webhook body with its zod schema: anything else is a 400 BAD_INPUT. */
+export function validated<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } }, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw badInput(`not a ${what}`);
+  return parsed.data;
 }
 
 /** Splits text into pieces of at most `max` characters, preferring line then word boundaries. */

@@ -7,11 +7,13 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { ChannelContext, ChannelModule } from '../../core/channels.js';
+import { routeLimits } from '../../core/http/limits.js';
 import { AppError } from '../../core/errors.js';
+import { wellFormed } from '../../core/http/boundary.js';
 import { errorSummary } from '../../core/outbox/dispatcher.js';
-import { parseJson, registerRawWebhook, safeEqual, unauthorized, badInput } from '../shared/webhook.js';
+import { parseJson, registerRawWebhook, safeEqual, unauthorized, validated } from '../shared/webhook.js';
 import { telegramPort } from './port.js';
-import { TELEGRAM, translateUpdate } from './translate.js';
+import { TELEGRAM, telegramUpdate, translateUpdate } from './translate.js';
 
 export const TELEGRAM_WEBHOOK_PATH = '/webhooks/telegram';
 
@@ -22,10 +24,6 @@ async function processUpdate(ctx: ChannelContext, bot: Bot, update: Update): Pro
   if (update.callback_query) {
     await bot.api.answerCallbackQuery(update.callback_query.id).catch((err: unknown) => ctx.logger.warn({ err: errorSummary(err) }, 'answerCallbackQuery failed'));
   }
-}
-
-function isUpdate(value: unknown): value is Update {
-  return typeof value === 'object' && value !== null && Number.isSafeInteger((value as { update_id?: unknown }).update_id);
 }
 
 export const telegramModule: ChannelModule = {
@@ -40,16 +38,23 @@ export const telegramModule: ChannelModule = {
 
     if (mode === 'webhook') {
       const secret = config.TELEGRAM_WEBHOOK_SECRET!;
-      await registerRawWebhook(ctx.server, TELEGRAM_WEBHOOK_PATH, async (request, reply, raw) => {
+      await registerRawWebhook(ctx.server, TELEGRAM_WEBHOOK_PATH, routeLimits(ctx.config).webhook, async (request, reply, raw) => {
         const given = request.headers['x-telegram-bot-api-secret-token'];
         if (typeof given !== 'string' || !safeEqual(given, secret)) throw unauthorized('bad secret token');
-        const update = parseJson(raw);
-        if (!isUpdate(update)) throw badInput('not a Telegram update');
+        const update = validated(telegramUpdate, parseJson(raw), 'Telegram update') as unknown as Update;
         await processUpdate(ctx, bot, update);
         return reply.status(200).send({ ok: true });
       });
     } else {
-      bot.use(async (grammyCtx) => processUpdate(ctx, bot, grammyCtx.update));
+      bot.use(async (grammyCtx) => {
+        // Long polling: the same checks as the webhook; a malformed update is logged and skipped.
+        const parsed = telegramUpdate.safeParse(wellFormed(grammyCtx.update));
+        if (!parsed.success) {
+          logger.warn({ code: 'BAD_INPUT', updateId: grammyCtx.update.update_id }, 'telegram: malformed update skipped');
+          return;
+        }
+        await processUpdate(ctx, bot, parsed.data as unknown as Update);
+      });
       bot.catch((err) => {
         const cause = err.error;
         logger.error({ err: errorSummary(cause), updateId: err.ctx.update.update_id, code: cause instanceof AppError ? cause.code : undefined }, 'telegram update failed');

@@ -1,8 +1,37 @@
 /** Telegram update → canonical InboundMessage. Only private chats are served (the bot is a 1:1 helpline). */
 import type { Update } from 'grammy/types';
+import { z } from 'zod';
 import type { InboundMessage } from '../../core/messages/types.js';
 
 export const TELEGRAM = 'telegram';
+
+/**
+ * The part of a Telegram update the bot reads, checked before it is read (webhook bodies and long
+ * polling alike): anything else in the update is let through untouched and ignored.
+ */
+const telegramId = z.number().int().safe();
+const user = z.object({ id: telegramId, language_code: z.string().max(35).optional() }).loose();
+const chat = z.object({ id: telegramId, type: z.string().max(32) }).loose();
+const message = z
+  .object({
+    message_id: z.number().int().optional(),
+    from: user.optional(),
+    chat,
+    text: z.string().max(10_000).optional(),
+    caption: z.string().max(10_000).optional(),
+    location: z.object({ latitude: z.number().min(-90).max(90), longitude: z.number().min(-180).max(180) }).loose().optional(),
+  })
+  .loose();
+export const telegramUpdate = z
+  .object({
+    update_id: telegramId,
+    message: message.optional(),
+    callback_query: z
+      .object({ id: z.string().max(256), from: user, data: z.string().max(256).optional(), message: z.object({ chat: chat.optional() }).loose().optional() })
+      .loose()
+      .optional(),
+  })
+  .loose();
 
 const COMMAND = /^\/([A-Za-z0-9_]{1,32})(?:@[A-Za-z0-9_]+)?(?:\s+([\s\S]*))?$/;
 

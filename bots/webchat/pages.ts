@@ -17,7 +17,9 @@ import type { Config } from '../../core/config.js';
 import type { Db } from '../../core/db/client.js';
 import { AppError } from '../../core/errors.js';
 import { toLocale, translate } from '../../core/i18n/index.js';
-import { hit, isLimited } from '../../core/reports/rate-limit.js';
+import { routeLimits } from '../../core/http/limits.js';
+import { csp, WEBCHAT_CSP } from '../../core/http/security-headers.js';
+import { conversationExists } from '../directline/store.js';
 import { bearer, issueToken, verifyToken } from '../directline/tokens.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -31,34 +33,13 @@ const STYLE_CSS = path.join(here, 'public', 'chat.css');
 /** Resume codes: 10 characters without look-alikes, valid 24 hours. */
 const CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 const CODE_HOURS = 24;
-/** Resume attempts service-wide per minute (no per-person state: nothing about the client is kept). */
-const RESUME_WINDOW = { max: 60, seconds: 60 };
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const hashCode = (code: string) => createHash('sha256').update(`resume:${code}`).digest('hex');
 
-function securityHeaders(reply: FastifyReply, request: FastifyRequest) {
-  const host = request.headers.host ?? '';
-  reply
-    .header(
-      'content-security-policy',
-      [
-        "default-src 'none'",
-        "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data: blob:",
-        "font-src 'self' data:",
-        `connect-src 'self' ws://${host} wss://${host}`,
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-      ].join('; '),
-    )
-    .header('referrer-policy', 'no-referrer')
-    .header('x-content-type-options', 'nosniff')
-    .header('permissions-policy', 'camera=(), microphone=(), geolocation=()')
-    .header('cache-control', 'no-store');
-}
+/** The pages' own policy (Web Chat needs inline styles); every other security header comes from core/http/security-headers.ts. */
+const page = { helmet: csp(WEBCHAT_CSP) };
+
 
 function pageLocale(request: FastifyRequest<{ Querystring: { lang?: string } }>, config: Config) {
   return toLocale(request.query.lang) ?? config.DEFAULT_LOCALE;
@@ -81,12 +62,11 @@ export async function registerPages(server: FastifyInstance, { config, db, token
   /** A short, folded tip: how to leave no trace of this visit. */
   const hideTip = (lng: 'vi' | 'en') => `<details class="hide-tip"><summary>${t(lng, 'hideTitle')}</summary><ul>${list(lng, 'hideTip')}</ul></details>`;
 
-  server.get<{ Querystring: { lang?: string } }>('/', async (request, reply) => {
+  server.get<{ Querystring: { lang?: string } }>('/', page, async (request, reply) => {
     const lng = pageLocale(request, config);
     const other = lng === 'vi' ? 'en' : 'vi';
     const points = list(lng, 'landing.points');
     const on = Object.entries(channels()).filter(([name, enabled]) => enabled && name !== 'webchat').map(([name]) => ({ telegram: 'Telegram', line: 'LINE', zalo: 'Zalo', botframework: 'Microsoft Teams / Messenger' })[name] ?? name);
-    securityHeaders(reply, request);
     return reply.type('text/html; charset=utf-8').send(`<!doctype html>
 <html lang="${lng}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${t(lng, 'landing.title')}</title><link rel="stylesheet" href="/chat/chat.css"></head>
@@ -108,7 +88,7 @@ ${hideTip(lng)}
 </body></html>`);
   });
 
-  server.get<{ Querystring: { lang?: string } }>('/chat', async (request, reply) => {
+  server.get<{ Querystring: { lang?: string } }>('/chat', page, async (request, reply) => {
     const lng = pageLocale(request, config);
     const other = lng === 'vi' ? 'en' : 'vi';
     const settings = {
@@ -116,7 +96,6 @@ ${hideTip(lng)}
       lang: lng,
       text: Object.fromEntries(['loading', 'failed', 'resume.explain', 'resume.invalid', 'resume.busy'].map((k) => [k, translate(lng, `webchat:${k}`)])),
     };
-    securityHeaders(reply, request);
     // The settings are JSON in a non-executed script element; "<" is escaped so it cannot close the tag.
     const json = JSON.stringify(settings).replace(/</g, '\\u003c');
     return reply.type('text/html; charset=utf-8').send(`<!doctype html>
@@ -147,40 +126,36 @@ ${hideTip(lng)}
   });
 
   const file = (filePath: string, type: string) => async (request: FastifyRequest, reply: FastifyReply) => {
-    securityHeaders(reply, request);
     reply.header('cache-control', 'public, max-age=3600');
     return reply.type(type).send(createReadStream(filePath));
   };
-  server.get('/chat/webchat.js', file(WEBCHAT_BUNDLE, 'text/javascript; charset=utf-8'));
-  server.get('/chat/app.js', file(APP_JS, 'text/javascript; charset=utf-8'));
-  server.get('/chat/exit.js', file(EXIT_JS, 'text/javascript; charset=utf-8'));
-  server.get('/chat/chat.css', file(STYLE_CSS, 'text/css; charset=utf-8'));
+  server.get('/chat/webchat.js', page, file(WEBCHAT_BUNDLE, 'text/javascript; charset=utf-8'));
+  server.get('/chat/app.js', page, file(APP_JS, 'text/javascript; charset=utf-8'));
+  server.get('/chat/exit.js', page, file(EXIT_JS, 'text/javascript; charset=utf-8'));
+  server.get('/chat/chat.css', page, file(STYLE_CSS, 'text/css; charset=utf-8'));
 
-  // A resume code for the conversation the bearer token opens.
-  server.post('/chat/resume-code', async (request) => {
+  // Asking for and trying resume codes are limited per client, in memory (the address is never stored).
+  const limit = { config: { rateLimit: routeLimits(config).resume } };
+
+  // A resume code for the conversation the bearer token opens: one live code per conversation (a new one replaces it).
+  server.post('/chat/resume-code', limit, async (request) => {
     const now = new Date();
     const conversationId = verifyToken(tokenKey, bearer(request.headers.authorization), now);
+    if (!(await conversationExists(db, conversationId))) throw new AppError('CONFLICT', 'nothing to resume yet: write a message first', 409);
     const code = Array.from({ length: 10 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('');
     const expiresAt = new Date(now.getTime() + CODE_HOURS * 3600_000);
-    await db.resumeCode.create({ data: { id: hashCode(code), conversationId, expiresAt } });
+    await db.$transaction([db.resumeCode.deleteMany({ where: { conversationId } }), db.resumeCode.create({ data: { id: hashCode(code), conversationId, expiresAt } })]);
     return { code: `${code.slice(0, 5)}-${code.slice(5)}`, expiresAt: expiresAt.toISOString() };
   });
 
   const resumeBody = z.object({ code: z.string().min(1).max(32) });
-  server.post('/chat/resume', async (request) => {
+  server.post('/chat/resume', limit, async (request) => {
     const parsed = resumeBody.safeParse(request.body);
     if (!parsed.success) throw new AppError('BAD_INPUT', 'send {"code": "..."}', 400);
     const now = new Date();
     const code = parsed.data.code.toUpperCase().replace(/[^0-9A-Z]/g, '');
-    const found = await db.$transaction(async (tx) => {
-      if (await isLimited(tx, 'webchat-resume', RESUME_WINDOW, now)) throw new AppError('RATE_LIMITED', 'too many attempts, try again in a minute', 429);
-      const row = await tx.resumeCode.findUnique({ where: { id: hashCode(code) } });
-      if (!row || row.expiresAt <= now) {
-        await hit(tx, 'webchat-resume', RESUME_WINDOW, now);
-        return null;
-      }
-      return row;
-    });
+    const row = await db.resumeCode.findUnique({ where: { id: hashCode(code) } });
+    const found = row && row.expiresAt > now ? row : null;
     if (!found) throw new AppError('NOT_FOUND', 'unknown or expired resume code', 404);
     return { conversationId: found.conversationId, ...issueToken(tokenKey, found.conversationId, now) };
   });

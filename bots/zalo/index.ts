@@ -4,7 +4,8 @@
  * and ZALO_OAUTH_BASE_URL point it at any server (tests: a fake).
  */
 import type { ChannelModule } from '../../core/channels.js';
-import { badInput, parseJson, registerRawWebhook, unauthorized } from '../shared/webhook.js';
+import { routeLimits } from '../../core/http/limits.js';
+import { badInput, parseJson, registerRawWebhook, tooOld, unauthorized } from '../shared/webhook.js';
 import { ZaloClient } from './client.js';
 import { zaloPort } from './port.js';
 import { translateEvent, verifyZaloSignature, ZALO, zaloEvent } from './translate.js';
@@ -29,7 +30,7 @@ export const zaloModule: ChannelModule = {
     });
     if (!client.canRefresh) logger.warn('zalo: ZALO_REFRESH_TOKEN and ZALO_APP_SECRET are not both set; the access token cannot be refreshed');
 
-    await registerRawWebhook(ctx.server, ZALO_WEBHOOK_PATH, async (request, reply, raw) => {
+    await registerRawWebhook(ctx.server, ZALO_WEBHOOK_PATH, routeLimits(ctx.config).webhook, async (request, reply, raw) => {
       const body = parseJson(raw);
       const timestamp = (body as { timestamp?: unknown } | null)?.timestamp;
       if (typeof timestamp !== 'string' && typeof timestamp !== 'number') throw badInput('not a Zalo event');
@@ -37,6 +38,11 @@ export const zaloModule: ChannelModule = {
       if (!verifyZaloSignature(typeof header === 'string' ? header : undefined, appId, raw, String(timestamp), secretKey)) throw unauthorized();
       const parsed = zaloEvent.safeParse(body);
       if (!parsed.success) throw badInput('not a Zalo event');
+      const sentAt = Number(parsed.data.timestamp);
+      if (tooOld(sentAt, config.WEBHOOK_EVENT_MAX_AGE_SECONDS)) {
+        logger.warn({ code: 'EVENT_TOO_OLD', ageSeconds: Math.round((Date.now() - sentAt) / 1000) }, 'zalo: old event acknowledged, not processed');
+        return reply.status(200).send({ ok: true });
+      }
       const inbound = translateEvent(parsed.data, raw);
       if (inbound) await ctx.runtime.handleTurn(inbound);
       return reply.status(200).send({ ok: true });

@@ -12,20 +12,20 @@ export const ZALO = 'zalo';
 /** Button payloads carry the choice id behind this prefix (sent back as a hidden text query). */
 export const CHOICE_PREFIX = 'choice:';
 
-const id = z.object({ id: z.union([z.string(), z.number()]).transform(String) }).loose();
+const id = z.object({ id: z.union([z.string().min(1).max(256), z.number()]).transform(String) }).loose();
 const coordinate = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/)]).transform(Number);
 export const zaloEvent = z
   .object({
     app_id: z.union([z.string(), z.number()]).transform(String).optional(),
-    event_name: z.string().min(1),
+    event_name: z.string().min(1).max(64),
     timestamp: z.union([z.string(), z.number()]).transform(String),
     sender: id.optional(),
     recipient: id.optional(),
     follower: id.optional(),
     message: z
       .object({
-        msg_id: z.string().optional(),
-        text: z.string().optional(),
+        msg_id: z.string().min(1).max(256).optional(),
+        text: z.string().max(10_000).optional(),
         attachments: z
           .array(z.object({ type: z.string(), payload: z.object({ coordinates: z.object({ latitude: coordinate, longitude: coordinate }).optional() }).loose().optional() }).loose())
           .optional(),

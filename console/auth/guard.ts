@@ -22,19 +22,31 @@ export function atLeast(staff: StaffIdentity, role: Role): boolean {
 }
 
 export function makeGuard(db: Db) {
-  return (role: Role = 'counsellor') =>
+  /** `enrolment`: the route is open to a session that must first enrol a second factor (me, logout, TOTP set-up). */
+  return (role: Role = 'counsellor', options: { enrolment?: boolean } = {}) =>
     async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
       const staff = await sessionFor(db, request.cookies[SESSION_COOKIE], new Date());
       if (!staff) throw new AppError('UNAUTHORIZED', 'log in first', 401);
+      if (staff.enrolOnly && !options.enrolment) throw new AppError('TOTP_ENROLMENT_REQUIRED', 'set up your authenticator app first', 403);
       if (!atLeast(staff, role)) throw new AppError('FORBIDDEN', `this needs the ${role} role`, 403);
       if (!['GET', 'HEAD', 'OPTIONS'].includes(request.method)) {
         const token = request.headers['x-csrf-token'];
         if (typeof token !== 'string' || !safeEqual(token, staff.csrfToken)) throw new AppError('FORBIDDEN', 'missing or wrong CSRF token', 403);
         const origin = request.headers.origin;
-        if (origin && request.headers.host && new URL(origin).host !== request.headers.host) throw new AppError('FORBIDDEN', 'cross-origin request refused', 403);
+        if (origin !== undefined && !sameOrigin(origin, request.headers.host)) throw new AppError('FORBIDDEN', 'cross-origin request refused', 403);
       }
       request.staff = staff;
     };
+}
+
+/** True when the browser's Origin names this host. `Origin: null` (sandboxed frames, file pages) and unparsable values are not. */
+export function sameOrigin(origin: string, host: string | undefined): boolean {
+  if (!host) return false;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
 }
 
 export function staffOf(request: FastifyRequest): StaffIdentity {

@@ -16,15 +16,17 @@ export interface StaffIdentity {
   locale: string;
   csrfToken: string;
   sessionId: string;
+  /** The role requires a second factor this account has not enrolled: the session may only enrol. */
+  enrolOnly: boolean;
 }
 
 const digest = (token: string) => createHash('sha256').update(token).digest('hex');
 
-export async function createSession(db: Db, userId: string, now: Date): Promise<{ token: string; csrfToken: string; expiresAt: Date }> {
+export async function createSession(db: Db, userId: string, now: Date, options: { enrolOnly?: boolean } = {}): Promise<{ token: string; csrfToken: string; expiresAt: Date }> {
   const token = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(24).toString('base64url');
   const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3600_000);
-  await db.staffSession.create({ data: { id: digest(token), userId, csrfToken, expiresAt, createdAt: now } });
+  await db.staffSession.create({ data: { id: digest(token), userId, csrfToken, expiresAt, createdAt: now, enrolOnly: options.enrolOnly ?? false } });
   return { token, csrfToken, expiresAt };
 }
 
@@ -33,7 +35,7 @@ export async function sessionFor(db: Db, token: string | undefined, now: Date): 
   const session = await db.staffSession.findUnique({ where: { id: digest(token) }, include: { user: true } });
   if (!session || session.expiresAt <= now || session.user.disabled) return null;
   const { user } = session;
-  return { id: user.id, email: user.email, displayName: user.displayName, role: user.role, locale: user.locale, csrfToken: session.csrfToken, sessionId: session.id };
+  return { id: user.id, email: user.email, displayName: user.displayName, role: user.role, locale: user.locale, csrfToken: session.csrfToken, sessionId: session.id, enrolOnly: session.enrolOnly };
 }
 
 export async function endSession(db: Db, sessionId: string): Promise<void> {

@@ -59,14 +59,20 @@
   function loginView() {
     var email = h('input', { id: 'email', type: 'email', autocomplete: 'username', required: true });
     var password = h('input', { id: 'password', type: 'password', autocomplete: 'current-password', required: true });
+    // The second factor: shown when the server asks for it (a 6-digit code, or a recovery code).
+    var code = h('input', { id: 'code', autocomplete: 'one-time-code', inputmode: 'text', maxlength: 40 });
+    var codeBox = h('div', { id: 'code-box', hidden: true }, h('label', { for: 'code', text: t('login.code') }), code);
     return h('main', { class: 'login' }, h('h1', { text: t('title') }),
       h('form', { onsubmit: function (e) {
         e.preventDefault();
-        api('POST', '/console/api/login', { email: email.value, password: password.value }).then(function (me) { state.me = me; connect(); loadQueue(); go('queue'); }, function (err) {
-          flash(err.status === 429 ? t('login.limited') : t('login.failed'));
+        var body = { email: email.value, password: password.value };
+        if (code.value.trim()) body.code = code.value.trim();
+        api('POST', '/console/api/login', body).then(function (me) { state.me = me; if (me.mustEnrolTotp) return go('enrol'); connect(); loadQueue(); go('queue'); }, function (err) {
+          if (err.code === 'TOTP_REQUIRED') { codeBox.hidden = false; code.focus(); return flash(t('login.codeNeeded')); }
+          flash(err.status === 429 ? t('login.limited') : err.code === 'TOTP_INVALID' ? t('login.codeWrong') : t('login.failed'));
         });
       } }, h('h2', { text: t('login.heading') }), h('label', { for: 'email', text: t('login.email') }), email, h('label', { for: 'password', text: t('login.password') }), password,
-        h('button', { type: 'submit', text: t('login.submit') })),
+        codeBox, h('button', { type: 'submit', text: t('login.submit') })),
       h('p', { id: 'flash', role: 'alert' }), langSwitch());
   }
   function langSwitch() {
@@ -77,6 +83,7 @@
     if (state.me.role !== 'counsellor') items.push(['reports', 'nav.reports'], ['dashboard', 'nav.dashboard'], ['directory', 'nav.directory']);
     if (state.me.role === 'admin') items.push(['staff', 'nav.staff']);
     items.push(['password', 'nav.password']);
+    if (!state.me.totpEnabled) items.push(['enrol', 'nav.totp']);
     return h('nav', { 'aria-label': 'console' }, items.map(function (i) { return h('button', { type: 'button', 'aria-current': state.view === i[0] ? 'page' : null, onclick: function () { go(i[0]); }, text: t(i[1]) }); }),
       langSwitch(), h('button', { type: 'button', onclick: function () { api('POST', '/console/api/logout', {}).finally(function () { state.me = null; render(); }); }, text: t('nav.logout') }),
       h('span', { class: 'who', text: state.me.displayName + ' (' + t('staff.' + state.me.role) + ')' }));
@@ -133,6 +140,7 @@
       h('button', { type: 'button', onclick: function () { go('queue'); }, text: '← ' + t('chat.back') }),
       h('h1', { text: t('chat.transcript') + ' · ' + (data.conversation ? data.conversation.channel + ' · ' + data.conversation.locale : '') }),
       h('p', { id: 'flash', role: 'alert' }),
+      data.preview ? h('p', { id: 'preview-hint', class: 'hint', text: t('chat.preview') }) : null,
       data.handoff.state === 'waiting' ? h('button', { type: 'button', class: 'claim', onclick: function () { act('/claim', {}).then(function () { go('chat', id); }, failure); }, text: t('queue.claim') }) : null,
       transcript,
       h('form', { class: 'reply', onsubmit: function (e) { e.preventDefault(); if (!replyBox.value.trim()) return; act('/reply', { text: replyBox.value }).then(function () { replyBox.value = ''; openChat(id); }, failure); } },
@@ -262,9 +270,31 @@
       h('h2', { text: t('staff.create') }), email, name, role, password, h('button', { type: 'submit', text: t('staff.create') })));
     api('GET', '/console/api/staff').then(function (list) {
       main.appendChild(h('ul', null, list.map(function (s) {
-        return h('li', null, s.displayName + ' · ' + s.email + ' · ' + t('staff.' + s.role) + ' ', s.id === state.me.id ? null :
-          h('button', { type: 'button', onclick: function () { api('POST', '/console/api/staff/' + s.id + '/disabled', { disabled: !s.disabled }).then(function () { go('staff'); }, failure); }, text: s.disabled ? t('staff.enable') : t('staff.disable') }));
+        return h('li', null, s.displayName + ' · ' + s.email + ' · ' + t('staff.' + s.role) + (s.totpEnabledAt ? ' · 2FA ' : ' '), s.id === state.me.id ? null :
+          h('button', { type: 'button', onclick: function () { api('POST', '/console/api/staff/' + s.id + '/disabled', { disabled: !s.disabled }).then(function () { go('staff'); }, failure); }, text: s.disabled ? t('staff.enable') : t('staff.disable') }),
+          s.totpEnabledAt && s.id !== state.me.id ? h('button', { type: 'button', onclick: function () { api('POST', '/console/api/staff/' + s.id + '/totp/reset', {}).then(function () { go('staff'); }, failure); }, text: t('staff.resetTotp') }) : null);
       })));
+    }, failure);
+    // Which roles must use an authenticator app at login.
+    api('GET', '/console/api/policy').then(function (p) {
+      main.appendChild(h('section', { id: 'totp-policy' }, h('h2', { text: t('staff.totpPolicy') }), ['counsellor', 'supervisor', 'admin'].map(function (r) {
+        return h('label', null, h('input', { type: 'checkbox', checked: p.totpRequired[r], onchange: function (e) { api('PUT', '/console/api/policy/totp', { role: r, required: e.target.checked }).then(function () { flash(t('directory.saved'), 'ok'); }, failure); } }), ' ' + t('staff.' + r));
+      })));
+    }, failure);
+    return main;
+  }
+  // Setting up the authenticator app: the secret (and its otpauth:// link) to add, a code to confirm, recovery codes shown once.
+  function enrolView() {
+    var main = h('main', null, h('h1', { text: t('totp.heading') }), h('p', { id: 'flash', role: 'alert' }));
+    if (state.me.totpEnabled) { main.appendChild(h('p', { text: t('totp.already') })); return main; }
+    api('POST', '/console/api/totp/setup', {}).then(function (s) {
+      var code = h('input', { id: 'totp-code', inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: 6 });
+      main.appendChild(h('section', null, h('p', { text: t('totp.explain') }), h('p', null, h('code', { id: 'totp-secret', text: s.secret })), h('p', null, h('a', { href: s.uri, id: 'totp-uri', text: t('totp.link') })),
+        h('form', { onsubmit: function (e) { e.preventDefault(); api('POST', '/console/api/totp/enable', { code: code.value.trim() }).then(function (r) {
+          state.me.totpEnabled = true; state.me.mustEnrolTotp = false;
+          main.replaceChildren(h('h1', { text: t('totp.heading') }), h('p', { text: t('totp.recovery') }), h('ol', { id: 'recovery-codes' }, r.recoveryCodes.map(function (c) { return h('li', null, h('code', { text: c })); })),
+            h('button', { type: 'button', onclick: function () { connect(); loadQueue(); go('queue'); }, text: t('totp.done') }));
+        }, failure); } }, h('label', { for: 'totp-code', text: t('login.code') }), code, h('button', { type: 'submit', text: t('totp.confirm') }))));
     }, failure);
     return main;
   }
@@ -285,6 +315,7 @@
       if (e.type === 'hello' || e.type.indexOf('handoff') === 0 || e.type === 'sla.breached' || e.type === 'bus.resync') loadQueue();
       // Events may have been missed: re-read the open chat too.
       if (e.type === 'bus.resync' && state.view === 'chat' && state.handoffId) openChat(state.handoffId);
+      if (e.type === 'security.login_pressure') { var banner = document.getElementById('pressure') || document.body.insertBefore(h('p', { id: 'pressure', class: 'flash error', role: 'alert' }), app); banner.textContent = t('security.pressure', { attempts: e.attempts }); }
       if (e.type === 'conversation.message' && state.view === 'chat' && state.handoffId) {
         var current = state.queue.filter(function (q) { return q.handoffId === state.handoffId; })[0];
         if (!current || current.conversationId === e.conversationId) openChat(state.handoffId);
@@ -298,10 +329,11 @@
     document.documentElement.lang = state.lang;
     document.title = t('title');
     if (!state.me) return app.replaceChildren(loginView());
-    var views = { queue: queueView, reports: reportsView, dashboard: dashboardView, directory: directoryView, staff: staffView, password: passwordView };
+    var views = { queue: queueView, reports: reportsView, dashboard: dashboardView, directory: directoryView, staff: staffView, password: passwordView, enrol: enrolView };
+    if (state.me.mustEnrolTotp) return app.replaceChildren(enrolView());
     if (state.view === 'chat') { app.replaceChildren(nav(), h('main', null, h('p', { text: '…' }))); return openChat(state.handoffId); }
     app.replaceChildren(nav(), (views[state.view] || queueView)());
   }
 
-  api('GET', '/console/api/me').then(function (me) { state.me = me; connect(); loadQueue(); render(); }, function () { render(); });
+  api('GET', '/console/api/me').then(function (me) { state.me = me; if (!me.mustEnrolTotp) { connect(); loadQueue(); } render(); }, function () { render(); });
 })();

@@ -7,7 +7,8 @@ import { AppError } from '../../core/errors.js';
 import type { Metrics } from '../../core/metrics.js';
 import { claimHandoff, listQueue, transferHandoff, type QueueDeps } from '../../core/queue/operations.js';
 import { CLOSE_OUTCOMES, HANDED_BACK } from '../../core/queue/outcomes.js';
-import { getTranscript } from '../../core/queue/transcript.js';
+import { getTranscript, previewOf } from '../../core/queue/transcript.js';
+import { openChannelRef } from '../../core/privacy/channel-ref.js';
 import { CATEGORIES } from '../../flows/report/options.js';
 import { submitReport } from '../../core/reports/service.js';
 import type { Runtime } from '../../core/runtime/handle-turn.js';
@@ -28,6 +29,9 @@ export function queueRoutes(
     if (!handoff) throw new AppError('HANDOFF_NOT_FOUND', 'no such chat', 404);
     return handoff;
   };
+  /** A held or closed chat is the holder's (and supervisors'); a waiting one is open to every counsellor as a preview. */
+  const mayRead = (staff: ReturnType<typeof staffOf>, handoff: { state: string; counsellorId: string | null }) =>
+    atLeast(staff, 'supervisor') || (handoff.state !== 'waiting' && handoff.counsellorId === staff.id);
 
   server.get('/console/api/queue', { preHandler: guard() }, async () => listQueue(queue));
 
@@ -44,12 +48,15 @@ export function queueRoutes(
     const { id } = parse(idParam, request.params);
     const staff = staffOf(request);
     const handoff = await handoffConversation(id);
+    const full = mayRead(staff, handoff);
+    if (!full && handoff.state !== 'waiting') throw new AppError('HANDOFF_NOT_OWNER', 'this chat is held by another counsellor', 403);
     const [item] = await listQueue(queue, { handoffId: id });
     const conversation = await db.conversation.findUniqueOrThrow({ where: { id: handoff.conversationId }, select: { id: true, channel: true, locale: true, status: true } });
     const transcript = await getTranscript(db, handoff.conversationId);
-    const notes = await db.caseNote.findMany({ where: { handoffId: id }, orderBy: { createdAt: 'asc' } });
-    await audit(db, { actorId: staff.id, action: 'transcript.read', subjectType: 'conversation', subjectId: handoff.conversationId, detail: { handoffId: id } });
-    return { handoff: item ?? { handoffId: id, state: handoff.state, counsellorId: handoff.counsellorId }, conversation, transcript, notes };
+    const notes = full ? await db.caseNote.findMany({ where: { handoffId: id }, orderBy: { createdAt: 'asc' } }) : [];
+    await audit(db, { actorId: staff.id, action: full ? 'transcript.read' : 'transcript.preview', subjectType: 'conversation', subjectId: handoff.conversationId, detail: { handoffId: id } });
+    const head = item ?? { handoffId: id, state: handoff.state, counsellorId: handoff.counsellorId };
+    return full ? { handoff: head, conversation, transcript, notes } : { handoff: head, conversation, transcript: previewOf(transcript), notes, preview: true };
   });
 
   server.post<{ Params: { id: string } }>('/console/api/handoffs/:id/reply', { preHandler: guard() }, async (request) => {
@@ -67,15 +74,23 @@ export function queueRoutes(
     const conversation = await db.conversation.findUniqueOrThrow({ where: { id: handoff.conversationId }, include: { identity: { select: { externalUserId: true } } } });
     const port = deps.ports.get(conversation.channel);
     if (!port?.typing) return { supported: false };
-    await port.typing({ conversationId: conversation.id, externalUserId: conversation.identity.externalUserId, externalChatId: conversation.externalChatId }).catch(() => undefined);
+    await port
+      .typing({ conversationId: conversation.id, externalUserId: conversation.identity.externalUserId, externalChatId: conversation.externalChatId, channelRef: openChannelRef(conversation.channelRef) })
+      .catch(() => undefined);
     return { supported: true };
   });
 
   server.post<{ Params: { id: string } }>('/console/api/handoffs/:id/notes', { preHandler: guard() }, async (request, reply) => {
     const { id } = parse(idParam, request.params);
     const { text } = parse(z.object({ text: z.string().trim().min(1).max(4000) }), request.body);
-    await handoffConversation(id);
-    const note = await db.caseNote.create({ data: { handoffId: id, authorId: staffOf(request).id, text } });
+    const staff = staffOf(request);
+    const handoff = await handoffConversation(id);
+    if (!mayRead(staff, handoff)) throw new AppError('HANDOFF_NOT_OWNER', 'only the counsellor holding this chat, or a supervisor, can add notes', 403);
+    const note = await db.$transaction(async (tx) => {
+      const created = await tx.caseNote.create({ data: { handoffId: id, authorId: staff.id, text } });
+      await audit(tx, { actorId: staff.id, action: 'note.create', subjectType: 'handoff', subjectId: id, detail: { noteId: created.id } });
+      return created;
+    });
     return reply.status(201).send(note);
   });
 

@@ -11,6 +11,7 @@ import { AppError } from '../../core/errors.js';
 import { translate } from '../../core/i18n/index.js';
 import { decryptJson, type ReportKeys } from '../../core/reports/crypto.js';
 import { dashboardFigures } from '../../core/stats/dashboard.js';
+import { csp, PRINT_CSP } from '../../core/http/security-headers.js';
 import { audit } from '../audit.js';
 import { staffOf, type makeGuard } from '../auth/guard.js';
 import { parse } from './auth.js';
@@ -66,7 +67,7 @@ export function recordRoutes(server: FastifyInstance, deps: { db: Db; guard: Ret
   });
 
   // A printable referral summary for the competent authority (the browser's print dialog makes the PDF).
-  server.get<{ Params: { id: string }; Querystring: { lang?: string } }>('/console/reports/:id/referral', { preHandler: guard('supervisor') }, async (request, reply) => {
+  server.get<{ Params: { id: string }; Querystring: { lang?: string } }>('/console/reports/:id/referral', { preHandler: guard('supervisor'), helmet: csp(PRINT_CSP) }, async (request, reply) => {
     const { id } = parse(idParam, request.params);
     const lng = request.query.lang === 'en' ? 'en' : 'vi';
     const t = (key: string) => escapeHtml(translate(lng, `console:referral.${key}`));
@@ -77,7 +78,6 @@ export function recordRoutes(server: FastifyInstance, deps: { db: Db; guard: Ret
       .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(String(v))}</td></tr>`)
       .join('');
     const additions = report.additions.map((a) => `<li>${escapeHtml(new Date(a.createdAt).toISOString().slice(0, 16))}: ${escapeHtml(a.text)}</li>`).join('');
-    reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'").header('cache-control', 'no-store');
     return reply.type('text/html; charset=utf-8').send(`<!doctype html><html lang="${lng}"><head><meta charset="utf-8"><title>${t('title')} ${escapeHtml(report.referenceCode)}</title>
 <style>body{font:14px/1.4 serif;margin:2cm}table{border-collapse:collapse;width:100%}th,td{border:1px solid #999;padding:4px;text-align:left;vertical-align:top}th{width:30%}@media print{.noprint{display:none}}</style></head>
 <body><h1>${t('title')}</h1><p>${t('intro')}</p>

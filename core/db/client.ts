@@ -9,6 +9,8 @@ import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapt
 import { PrismaClient } from './generated/client.js';
 import type { DatabaseConfig } from '../config.js';
 import { deployMigrations } from './migrations.js';
+import pRetry from 'p-retry';
+import { isDatabaseUnavailable } from './unavailable.js';
 
 export type Db = PrismaClient;
 export { Prisma } from './generated/client.js';
@@ -74,10 +76,38 @@ async function migrateWithLock(config: DatabaseConfig, handle: AdapterHandle): P
   }
 }
 
-export async function openDatabase(config: DatabaseConfig, options: { migrate?: boolean; handle?: AdapterHandle } = {}): Promise<Database> {
+export interface OpenOptions {
+  migrate?: boolean;
+  handle?: AdapterHandle;
+  /** PostgreSQL not reachable at start-up: keep trying with backoff for this long (0: fail at once). */
+  connectTimeoutSeconds?: number;
+  /** Told before each wait (for a log line). */
+  onRetry?: (info: { attempt: number; nextDelayMs: number; code: string }) => void;
+}
+
+export async function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Promise<Database> {
   const handle = options.handle ?? (await createAdapterFactory(config));
   try {
-    if (options.migrate ?? true) await migrateWithLock(config, handle);
+    if (options.migrate ?? true) {
+      const seconds = config.kind === 'postgres' ? (options.connectTimeoutSeconds ?? 0) : 0;
+      await pRetry(() => migrateWithLock(config, handle), {
+        retries: seconds > 0 ? 1_000 : 0,
+        minTimeout: 500,
+        maxTimeout: 5_000,
+        maxRetryTime: seconds * 1000,
+        randomize: true,
+        shouldRetry: ({ error }) => isDatabaseUnavailable(error),
+        onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+          if (retriesLeft > 0 && isDatabaseUnavailable(error)) options.onRetry?.({ attempt: attemptNumber, nextDelayMs: Math.min(5_000, 500 * 2 ** (attemptNumber - 1)), code: (error as { code?: string }).code ?? 'DATABASE_UNAVAILABLE' });
+        },
+      }).catch((err: unknown) => {
+        if (isDatabaseUnavailable(err) && config.kind === 'postgres') {
+          const where = new URL(config.url);
+          throw new Error(`the database at ${where.hostname}:${where.port || 5432} is not reachable${seconds ? ` (gave up after ${seconds} s)` : ''}: ${(err as Error).message}`, { cause: err });
+        }
+        throw err;
+      });
+    }
   } catch (err) {
     await handle.close();
     throw err;

@@ -26,6 +26,10 @@ export const busEventSchema = z.discriminatedUnion('type', [
    * show (the console reloads its queue, web chat sockets re-read from their watermark).
    */
   z.object({ type: z.literal('bus.resync') }),
+  /** Failed console logins service-wide passed the alert threshold: logins are slowed, supervisors are told. */
+  z.object({ type: z.literal('security.login_pressure'), attempts: z.number(), windowSeconds: z.number() }),
+  /** Console sessions ended (logout, account disabled, password changed, 2FA reset): their live sockets close. */
+  z.object({ type: z.literal('staff.sessions_ended'), userId: id, sessionId: id.optional(), exceptSessionId: id.optional() }),
 ]);
 
 export type BusEvent = z.infer<typeof busEventSchema>;

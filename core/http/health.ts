@@ -1,7 +1,13 @@
-/** GET /healthz (200 once the database is migrated and answering) and GET /metrics. */
+/**
+ * GET /healthz (200 once the database is migrated and answering) and GET /metrics. /metrics needs
+ * `Authorization: Bearer $METRICS_TOKEN` when METRICS_TOKEN is set; without one it is open only in
+ * development and test (NODE_ENV), and refused in production.
+ */
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../db/client.js';
 import type { Metrics } from '../metrics.js';
+import { AppError } from '../errors.js';
+import { safeEqual } from '../security/constant-time.js';
 
 const PING_TIMEOUT_MS = 3_000;
 
@@ -16,7 +22,16 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 
 export function registerHealthRoutes(
   server: FastifyInstance,
-  deps: { database: Database; channels: () => Record<string, boolean>; metrics: Metrics; metricsEnabled: boolean; startedAt: Date },
+  deps: {
+    database: Database;
+    channels: () => Record<string, boolean>;
+    metrics: Metrics;
+    metricsEnabled: boolean;
+    startedAt: Date;
+    /** Bearer token a scraper must show; without it /metrics is open only when `metricsOpen`. */
+    metricsToken?: string;
+    metricsOpen?: boolean;
+  },
 ): void {
   server.get('/healthz', async (_request, reply) => {
     const started = performance.now();
@@ -37,7 +52,13 @@ export function registerHealthRoutes(
   });
 
   if (deps.metricsEnabled) {
-    server.get('/metrics', async (_request, reply) => {
+    server.get('/metrics', async (request, reply) => {
+      if (deps.metricsToken) {
+        const given = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+        if (!given || !safeEqual(given, deps.metricsToken)) throw new AppError('UNAUTHORIZED', 'metrics need the METRICS_TOKEN bearer token', 401);
+      } else if (!deps.metricsOpen) {
+        throw new AppError('UNAUTHORIZED', 'set METRICS_TOKEN to scrape metrics in production', 401);
+      }
       reply.header('content-type', deps.metrics.registry.contentType);
       return deps.metrics.registry.metrics();
     });

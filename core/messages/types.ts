@@ -29,6 +29,8 @@ export interface InboundMessage {
   externalUserId: string;
   /** Where replies go, when different from the user id (Telegram chat id, LINE group). */
   externalChatId?: string;
+  /** A structured reply address (Bot Framework conversation reference), stored sealed in Conversation.channelRef. */
+  channelRef?: Record<string, string>;
   /** The platform's unique id for this update/message: the dedupe key. */
   externalMessageId: string;
   kind: InboundKind;
@@ -65,6 +67,8 @@ export interface DeliveryTarget {
   messageId?: string;
   externalUserId: string | null;
   externalChatId: string | null;
+  /** The conversation's structured reply address (opened from Conversation.channelRef), if the channel keeps one. */
+  channelRef?: Record<string, string> | null;
   replyHandle?: { value: string; expiresAt: string } | null;
 }
 

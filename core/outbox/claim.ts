@@ -31,6 +31,8 @@ export interface ClaimedMessage {
   attempts: number;
   externalUserId: string | null;
   externalChatId: string | null;
+  /** The channel's reply address (Bot Framework), as stored: sealed JSON. */
+  channelRef: string | null;
 }
 
 export interface ClaimParams {
@@ -72,7 +74,8 @@ export function claimSql(p: ClaimParams): Prisma.Sql {
     RETURNING m."id", m."conversationId", m."seq", m."channel", m."author"::text AS "author", m."text", m."payload", m."attempts",
       -- per-row primary-key probes (never a join that could scan every conversation)
       (SELECT i."externalUserId" FROM "Conversation" c JOIN "ChannelIdentity" i ON i."id" = c."identityId" WHERE c."id" = m."conversationId") AS "externalUserId",
-      (SELECT c."externalChatId" FROM "Conversation" c WHERE c."id" = m."conversationId") AS "externalChatId"`;
+      (SELECT c."externalChatId" FROM "Conversation" c WHERE c."id" = m."conversationId") AS "externalChatId",
+      (SELECT c."channelRef" FROM "Conversation" c WHERE c."id" = m."conversationId") AS "channelRef"`;
 }
 
 /** Leases up to `batch` deliverable messages (each its conversation's oldest pending one), oldest first. */
@@ -93,6 +96,7 @@ export function openClaimed(ring: DataKeyring, row: ClaimedMessage): ClaimedMess
     text: row.text === null ? null : openText(ring, row.text),
     payload: openPayloadValue(ring, row.payload),
     externalUserId: row.externalUserId === null ? null : openText(ring, row.externalUserId),
+    channelRef: row.channelRef === null ? null : openText(ring, row.channelRef),
   };
 }
 

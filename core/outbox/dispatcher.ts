@@ -11,6 +11,7 @@
  * - A failed send stays pending with exponential backoff (its followers wait with it); a crash
  *   loses nothing because a row is only marked sent after the platform accepted it (at least once).
  */
+import { openChannelRef } from '../privacy/channel-ref.js';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { DeliveryError } from '../errors.js';
@@ -163,6 +164,7 @@ export class OutboxDispatcher {
           messageId: message.id,
           externalUserId: message.externalUserId,
           externalChatId: message.externalChatId,
+          channelRef: openChannelRef(message.channelRef),
           replyHandle: payload.replyHandle ?? null,
         },
         {

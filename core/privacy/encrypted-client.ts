@@ -5,7 +5,7 @@
  *
  * Sealed fields:
  * - Message.text, and a message's shared location (inside Message.payload);
- * - Conversation.snapshot (the report draft lives there);
+ * - Conversation.snapshot (the report draft lives there) and Conversation.channelRef;
  * - ChannelIdentity.externalUserId (the raw platform id a channel needs to reply);
  * - CaseNote.text, Handoff.summary, RiskLabel.text.
  * Report bodies have always been sealed by core/reports (AAD: the reference code).
@@ -98,7 +98,7 @@ export function encryptAtRest(base: Db, ring: DataKeyring): Db {
     name: 'encrypt-at-rest',
     query: {
       message: writes([sealField('text'), sealPayload]),
-      conversation: writes([sealJsonField('snapshot')]),
+      conversation: writes([sealJsonField('snapshot'), sealField('channelRef')]),
       channelIdentity: writes([sealField('externalUserId')]),
       caseNote: writes([sealField('text')]),
       handoff: writes([sealField('summary')]),
@@ -111,6 +111,7 @@ export function encryptAtRest(base: Db, ring: DataKeyring): Db {
       },
       conversation: {
         snapshot: { needs: { snapshot: true }, compute: (c: { snapshot: unknown }) => openJsonField(c.snapshot) },
+        channelRef: { needs: { channelRef: true }, compute: (c: { channelRef: string | null }) => open(c.channelRef) },
       },
       channelIdentity: {
         externalUserId: { needs: { externalUserId: true }, compute: (i: { externalUserId: string | null }) => open(i.externalUserId) },

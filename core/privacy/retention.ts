@@ -3,8 +3,15 @@
  * messages, risk events and handoffs (cascade), and identities left with no conversation lose
  * their raw platform id. Chats a counsellor holds or that wait in the queue are never erased.
  * Submitted reports are case files: they stay (their link to the conversation is cleared).
+ * Empty conversations (the user never wrote or chose anything: only a start, a join or a command)
+ * go after EMPTY_CONVERSATION_HOURS.
  */
-import type { Db } from '../db/client.js';
+import type { Db, Prisma } from '../db/client.js';
+
+export const EMPTY_CONVERSATION_HOURS = 24;
+
+/** A conversation in which the user said or chose something (a contact); commands alone (/start, a join) are not. */
+export const HAS_USER_CONTENT: Prisma.ConversationWhereInput = { messages: { some: { direction: 'inbound', kind: { not: 'command' } } } };
 
 export interface RetentionResult {
   conversations: number;
@@ -14,9 +21,13 @@ export interface RetentionResult {
 export async function applyRetention(db: Db, retentionDays: number, now = new Date()): Promise<RetentionResult> {
   const cutoff = new Date(now.getTime() - retentionDays * 24 * 60 * 60 * 1000);
   return db.$transaction(async (tx) => {
-    const { count: conversations } = await tx.conversation.deleteMany({
+    const { count: old } = await tx.conversation.deleteMany({
       where: { lastActivityAt: { lt: cutoff }, status: { in: ['bot', 'closed'] } },
     });
+    const { count: empty } = await tx.conversation.deleteMany({
+      where: { lastActivityAt: { lt: new Date(now.getTime() - EMPTY_CONVERSATION_HOURS * 3600_000) }, status: { in: ['bot', 'closed'] }, NOT: HAS_USER_CONTENT },
+    });
+    const conversations = old + empty;
     const { count: identities } = await tx.channelIdentity.deleteMany({
       where: { conversations: { none: {} } },
     });

@@ -21,11 +21,13 @@ interface TextColumn {
 const TEXT_COLUMNS: TextColumn[] = [
   { table: 'Message', column: 'text' },
   { table: 'ChannelIdentity', column: 'externalUserId' },
+  { table: 'Conversation', column: 'channelRef' },
   { table: 'CaseNote', column: 'text' },
   { table: 'Handoff', column: 'summary' },
   { table: 'RiskLabel', column: 'text' },
   { table: 'Report', column: 'encryptedPayload', aad: 't."referenceCode"', report: true },
   { table: 'ReportAddition', column: 'encryptedPayload', aad: '(SELECT r."referenceCode" FROM "Report" r WHERE r.id = t."reportId")', report: true },
+  { table: 'StaffUser', column: 'totpSecret', aad: `'totp:' || t.id::text`, report: true },
 ];
 
 export interface RotationResult {

@@ -34,3 +34,22 @@ export async function getTranscript(db: Db, conversationId: string, opts: { afte
     };
   });
 }
+
+/** How many of the user's last messages a waiting chat shows, and how much of each. */
+export const PREVIEW = { messages: 3, characters: 160 };
+
+/**
+ * What a counsellor who does not hold the chat sees of a waiting one, to decide whether to take
+ * it: the user's last few messages, cut short. The whole transcript comes with the claim.
+ */
+export function previewOf(transcript: TranscriptEntry[]): TranscriptEntry[] {
+  return transcript
+    .filter((m) => m.author === 'user' && m.text)
+    .slice(-PREVIEW.messages)
+    .map((m) => ({ ...m, text: cut(m.text!, PREVIEW.characters) }));
+}
+
+function cut(text: string, max: number): string {
+  const chars = Array.from(text);
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}

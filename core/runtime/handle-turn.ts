@@ -16,6 +16,7 @@ import type { EventBus, BusEvent } from '../events/bus.js';
 import { toLocale } from '../i18n/index.js';
 import type { InboundMessage, OutboundChoice, OutboundMessage } from '../messages/types.js';
 import { pseudonymFor } from '../privacy/pseudonym.js';
+import { channelRefSchema, channelRefUpdate, sealChannelRef } from '../privacy/channel-ref.js';
 import { enqueueHandoff, queuePosition, typicalWaitMinutes, type HandoffReason } from '../queue/handoffs.js';
 import { CLOSE_OUTCOMES, HANDED_BACK, isCloseOutcome } from '../queue/outcomes.js';
 import { NO_RISK, riskRank, type RiskAssessment, type RiskDetector, type RiskLevelName } from '../risk/types.js';
@@ -60,6 +61,7 @@ const inboundSchema = z.object({
   channel: z.string().min(1).max(32),
   externalUserId: z.string().min(1).max(256),
   externalChatId: z.string().max(256).optional(),
+  channelRef: channelRefSchema.optional(),
   externalMessageId: z.string().min(1).max(256),
   kind: z.enum(['text', 'choice', 'location', 'attachment', 'command']),
   payload: z.object({
@@ -98,6 +100,9 @@ interface Turn {
   maskInbound?: boolean;
   ctx: TurnContext;
 }
+
+/** A duplicate whose turn had opened a new person or conversation: rolled back, so nothing half stored remains. */
+class DuplicateInNewConversation extends Error {}
 
 /** Recorded when a person cancels their own request while waiting. */
 export const CANCELLED_BY_USER = 'cancelled_by_user';
@@ -149,7 +154,14 @@ export class Runtime {
     const result = await pRetry(
       async () => {
         events.length = 0;
-        return this.options.db.$transaction((tx) => this.turn(tx, inbound, events), TURN_TX_OPTIONS);
+        try {
+          return await this.options.db.$transaction((tx) => this.turn(tx, inbound, events), TURN_TX_OPTIONS);
+        } catch (err) {
+          if (!(err instanceof DuplicateInNewConversation)) throw err;
+          const first = await this.options.db.message.findUnique({ where: { channel_channelMessageId: { channel: inbound.channel, channelMessageId: inbound.externalMessageId } }, select: { conversationId: true } });
+          events.length = 0;
+          return { status: 'duplicate' as const, conversationId: first?.conversationId ?? '', outboundIds: [], risk: NO_RISK };
+        }
       },
       {
         retries: 8,
@@ -166,7 +178,7 @@ export class Runtime {
 
   private async turn(tx: Tx, inbound: InboundMessage, events: BusEvent[]): Promise<TurnResult> {
     const now = this.now();
-    const { conversation, identityId } = await this.openConversation(tx, inbound, now);
+    const { conversation, identityId, created } = await this.openConversation(tx, inbound, now);
 
     const [stored] = await tx.message.createManyAndReturn({
       data: [
@@ -187,6 +199,9 @@ export class Runtime {
       select: { id: true },
     });
     if (!stored) {
+      // The id was stored before under another person or conversation (ids are unique only in their scope):
+      // undo the conversation this turn opened rather than leave it empty.
+      if (created) throw new DuplicateInNewConversation();
       return { status: 'duplicate', conversationId: conversation.id, outboundIds: [], risk: NO_RISK };
     }
 
@@ -608,16 +623,18 @@ export class Runtime {
       orderBy: { createdAt: 'desc' },
     });
     if (open) {
-      if (inbound.externalChatId && open.externalChatId !== inbound.externalChatId) {
-        await tx.conversation.update({ where: { id: open.id }, data: { externalChatId: inbound.externalChatId } });
+      const channelRef = channelRefUpdate(open.channelRef, inbound.channelRef);
+      if ((inbound.externalChatId && open.externalChatId !== inbound.externalChatId) || channelRef) {
+        await tx.conversation.update({ where: { id: open.id }, data: { ...(inbound.externalChatId ? { externalChatId: inbound.externalChatId } : {}), ...(channelRef ? { channelRef } : {}) } });
       }
-      return { conversation: open, identityId: identity.id };
+      return { conversation: open, identityId: identity.id, created: false };
     }
     const conversation = await tx.conversation.create({
       data: {
         identityId: identity.id,
         channel: inbound.channel,
         externalChatId: inbound.externalChatId ?? null,
+        channelRef: inbound.channelRef ? sealChannelRef(inbound.channelRef) : null,
         locale: toLocale(inbound.localeHint) ?? this.options.defaultLocale,
         machineId: this.flow.id,
         machineVersion: this.flow.version,
@@ -625,7 +642,7 @@ export class Runtime {
         lastActivityAt: now,
       },
     });
-    return { conversation, identityId: identity.id };
+    return { conversation, identityId: identity.id, created: true };
   }
 
   /** Saves the flows' new snapshots, language, status, risk memory and the choices the bot just offered (compare-and-swap). */
@@ -654,7 +671,7 @@ export class Runtime {
   }
 
   private async eraseConversation(tx: Tx, conversationId: string, identityId: string, inbound: InboundMessage, locale: Locale, now: Date): Promise<string> {
-    const erased = await tx.conversation.delete({ where: { id: conversationId }, select: { externalChatId: true } });
+    const erased = await tx.conversation.delete({ where: { id: conversationId }, select: { externalChatId: true, channelRef: true } });
     // Codes that would reopen this chat (web chat resume codes) go with it.
     if (erased.externalChatId) await tx.resumeCode.deleteMany({ where: { conversationId: erased.externalChatId } });
     const fresh = await tx.conversation.create({
@@ -662,6 +679,8 @@ export class Runtime {
         identityId,
         channel: inbound.channel,
         externalChatId: inbound.externalChatId ?? null,
+        // The reply address survives the erasure (the user must still get "deleted"), nothing else.
+        channelRef: inbound.channelRef ? sealChannelRef(inbound.channelRef) : erased.channelRef,
         locale,
         machineId: this.flow.id,
         machineVersion: this.flow.version,

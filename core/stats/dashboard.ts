@@ -5,6 +5,7 @@
  * before a counsellor claimed (median, p90), SLA breaches and outcomes.
  */
 import type { Db } from '../db/client.js';
+import { HAS_USER_CONTENT } from '../privacy/retention.js';
 
 export interface DashboardFigures {
   from: string;
@@ -26,7 +27,8 @@ function quantile(sorted: number[], q: number): number | null {
 export async function dashboardFigures(db: Db, from: Date, to: Date): Promise<DashboardFigures> {
   const range = { gte: from, lt: to };
   const conversations = await db.conversation.findMany({
-    where: { OR: [{ createdAt: range }, { lastActivityAt: range }] },
+    // A contact is a conversation in which the user said or chose something (not an opened, empty one).
+    where: { OR: [{ createdAt: range }, { lastActivityAt: range }], ...HAS_USER_CONTENT },
     select: { id: true, channel: true, createdAt: true, handoffs: { select: { id: true }, take: 1 } },
   });
   const byDay = new Map<string, { day: string; channel: string; contacts: number; information: number; advice: number }>();

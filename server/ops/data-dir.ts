@@ -5,13 +5,13 @@
  * second one reads the pid and stops with "DATA_DIR is in use by pid N". A lock whose pid is no
  * longer running (a crash, a power cut) is stale and taken over.
  *
- * Same file and format as core/db/data-dir-lock.ts on the security branch (the server's own lock);
- * once both are merged, this module can delegate to it.
+ * The lock itself is the server's (core/db/data-dir-lock.ts); this module gives the operator commands
+ * their error and the holder's pid.
  */
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { LOCK_FILE, lockDataDir, StartupError } from '../../core/db/data-dir-lock.js';
 
-export const LOCK_FILE = 'hotline.lock';
 
 export class DataDirInUseError extends Error {
   readonly code = 'DATA_DIR_IN_USE';
@@ -54,37 +54,15 @@ export async function dataDirHolder(dataDir: string): Promise<number | null> {
   return pid !== null && alive(pid) ? pid : null;
 }
 
-/** Takes DATA_DIR for this process, or throws DataDirInUseError naming the live holder. */
+/** Takes DATA_DIR for this process (the server's own lock, core/db/data-dir-lock.ts), or throws DataDirInUseError naming the live holder. */
 export async function holdDataDir(dataDir: string): Promise<DataDirHold> {
-  const file = path.join(dataDir, LOCK_FILE);
-  await mkdir(dataDir, { recursive: true });
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const handle = await open(file, 'wx', 0o644);
-      try {
-        await handle.writeFile(`${process.pid}\n`);
-      } finally {
-        await handle.close();
-      }
-      return { release: () => release(file) };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    const pid = await holderOf(file);
-    if (pid === process.pid) return { release: () => release(file) }; // already ours
-    if (pid !== null && alive(pid)) throw new DataDirInUseError(dataDir, pid);
-    // Stale: move it aside atomically, then race for a fresh exclusive create.
-    await rename(file, `${file}.stale-${process.pid}`).then(
-      () => unlink(`${file}.stale-${process.pid}`).catch(() => undefined),
-      () => undefined,
-    );
+  try {
+    const lock = await lockDataDir(dataDir);
+    return { release: () => lock.release() };
+  } catch (err) {
+    if (err instanceof StartupError && err.code === 'DATA_DIR_IN_USE') throw new DataDirInUseError(dataDir, (await holderOf(path.join(dataDir, LOCK_FILE)).catch(() => null)) ?? -1);
+    throw err;
   }
-  const pid = await holderOf(file);
-  throw new DataDirInUseError(dataDir, pid ?? -1);
-}
-
-async function release(file: string): Promise<void> {
-  if ((await holderOf(file).catch(() => null)) === process.pid) await unlink(file).catch(() => undefined);
 }
 
 /** True when the folder does not exist or holds nothing. */

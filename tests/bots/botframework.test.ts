@@ -123,4 +123,54 @@ describe('Bot Framework /api/messages', () => {
     await app.outbox.sweep();
     await expect.poll(() => sentToConnector().some((a) => /113/.test(a.text ?? '')), { timeout: 10_000 }).toBe(true);
   });
+
+  it('serves Microsoft Teams (long references) and keeps only a minimal reference: no names, no Azure AD ids', async () => {
+    // A Teams personal chat: long conversation id, tenant, AAD object id, display name, rich channelData.
+    const tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+    const conversationId = `a:1${'Zq9-Xr_4Lm'.repeat(14)}`;
+    const teams = {
+      channelId: 'msteams',
+      serviceUrl: serviceUrl(),
+      id: '1700000000001',
+      type: 'message',
+      text: 'help me, they took my passport',
+      locale: 'en-US',
+      from: { id: `29:1${'AbCdEfGhIj'.repeat(12)}`, name: 'Nguyen Van A', aadObjectId: '6b4c9f0e-1d2a-4f3b-9c8d-7e6f5a4b3c2d' },
+      recipient: { id: `28:${APP_ID}`, name: 'hotline' },
+      conversation: { id: conversationId, conversationType: 'personal', tenantId: tenant },
+      channelData: { tenant: { id: tenant }, eventType: 'x'.repeat(40), team: { id: '19:team', name: 'Some Team' } },
+      entities: [{ type: 'clientInfo', locale: 'en-US', country: 'VN', platform: 'Windows', timezone: 'Asia/Ho_Chi_Minh' }],
+    };
+    // The whole botbuilder reference of this activity is longer than the old 256-character cap.
+    expect(JSON.stringify({ activityId: teams.id, user: teams.from, bot: teams.recipient, conversation: teams.conversation, channelId: teams.channelId, locale: teams.locale, serviceUrl: teams.serviceUrl }).length).toBeGreaterThan(460);
+    const sentBefore = sentToConnector().length;
+    expect((await post(teams, sign())).status).toBe(200);
+    const stored = await app.database.prisma.conversation.findFirstOrThrow({ where: { channel: 'botframework', messages: { some: { text: teams.text } } } });
+    expect(stored.channelRef).toBeTruthy();
+    for (const secret of ['Nguyen Van A', '6b4c9f0e-1d2a-4f3b-9c8d-7e6f5a4b3c2d', 'Some Team', 'clientInfo']) {
+      expect(JSON.stringify(stored)).not.toContain(secret);
+      const identities = await app.database.prisma.channelIdentity.findMany();
+      expect(JSON.stringify(identities)).not.toContain(secret);
+    }
+    expect(stored.externalChatId ?? '').not.toContain(conversationId);
+    // The reply reaches the Teams conversation through the stored reference.
+    await app.outbox.sweep();
+    await expect.poll(() => sentToConnector().length, { timeout: 10_000 }).toBeGreaterThan(sentBefore);
+    const calls = fake.accepted(/^\/connector\/v3\/conversations\//);
+    expect(decodeURIComponent(calls.at(-1)!.path)).toContain(conversationId);
+  });
+
+  it('scopes dedupe to the conversation: two users\' activities with the same id are both stored', async () => {
+    const before = await app.database.prisma.message.count({ where: { direction: 'inbound', channel: 'botframework' } });
+    const a = activity({ type: 'message', id: 'same-id-1', text: 'hello from A', conversation: { id: 'conv-A' }, from: { id: 'user-A' } });
+    const b = activity({ type: 'message', id: 'same-id-1', text: 'hello from B', conversation: { id: 'conv-B' }, from: { id: 'user-B' } });
+    expect((await post(a, sign())).status).toBe(200);
+    expect((await post(b, sign())).status).toBe(200);
+    // The same activity again in its own conversation is still a duplicate.
+    expect((await post(a, sign())).status).toBe(200);
+    const texts = (await app.database.prisma.message.findMany({ where: { direction: 'inbound', channel: 'botframework' }, select: { text: true } })).map((m) => m.text);
+    expect(texts).toContain('hello from A');
+    expect(texts).toContain('hello from B');
+    expect(await app.database.prisma.message.count({ where: { direction: 'inbound', channel: 'botframework' } })).toBe(before + 2);
+  });
 });

@@ -54,10 +54,12 @@ describe('Direct Line 3.0', () => {
     const { conversationId, token, started } = await start();
     expect(started.status).toBe(201);
     expect(started.body.streamUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/v3\/directline\/conversations\/dl-.+\/stream\?t=/);
-    // Starting again is idempotent: one welcome.
-    expect((await call('POST', '/v3/directline/conversations', token)).status).toBe(200);
+    // Starting again is idempotent: one welcome, and nothing is stored before the user writes.
+    expect((await call('POST', '/v3/directline/conversations', token)).status).toBe(201);
     const first = await activities(conversationId, token);
     expect(first.activities).toHaveLength(1);
+    expect(first.watermark).toBe('w');
+    expect(await app.database.prisma.conversation.count({ where: { externalChatId: conversationId } })).toBe(0);
     expect(first.activities[0]!.from.role).toBe('bot');
     const english = first.activities[0]!.suggestedActions!.actions.find((a) => a.value.choiceId === 'lang.en')!;
     expect(english.title).toBe('English');
@@ -72,7 +74,11 @@ describe('Direct Line 3.0', () => {
     // The user's own message is echoed first (with its clientActivityID and the button's label), then the menu.
     expect(next.activities[0]).toMatchObject({ from: { role: 'user' }, text: 'English', channelData: { clientActivityID: 'client-1' } });
     expect(next.activities.slice(1).some((a) => a.suggestedActions?.actions.some((x) => x.value.choiceId === 'report'))).toBe(true);
-    expect(BigInt(next.watermark!)).toBeGreaterThan(BigInt(first.watermark!));
+    expect(next.watermark).toMatch(/^\d+$/);
+    // A client with no watermark (a reload, a resumed tab) reads the stored conversation: the welcome once, then the rest.
+    const whole = await activities(conversationId, token);
+    expect(whole.activities.filter((a) => a.from.role === 'bot' && a.suggestedActions?.actions.some((x) => x.value.choiceId === 'lang.en'))).toHaveLength(1);
+    expect(whole.activities.slice(1).map((a) => a.id)).toEqual(next.activities.map((a) => a.id));
     // Nothing new after the latest watermark; the same watermark twice gives the same answer.
     expect((await activities(conversationId, token, next.watermark)).activities).toEqual([]);
     expect((await activities(conversationId, token, first.watermark)).activities.map((a) => a.id)).toEqual(next.activities.map((a) => a.id));
@@ -121,7 +127,7 @@ describe('Direct Line 3.0', () => {
     const all = sets.flatMap((s) => s.activities);
     expect(all.findIndex((a) => a.channelData?.clientActivityID === 'sos-1')).toBeLessThan(all.findIndex((a) => /113/.test(a.text ?? '')));
     // Watermarks only grow.
-    const marks = sets.map((s) => BigInt(s.watermark!));
+    const marks = sets.filter((s) => s.watermark !== 'w').map((s) => BigInt(s.watermark!));
     expect([...marks].sort((x, y) => (x < y ? -1 : 1))).toEqual(marks);
 
     // A counsellor takes the chat and replies: it arrives live through the outbox.
@@ -148,6 +154,9 @@ describe('Direct Line 3.0', () => {
 
   it('gives a resume code that reopens the conversation, and refuses wrong codes', async () => {
     const { conversationId, token } = await start();
+    // Nothing to resume before the user has written.
+    expect((await call('POST', '/chat/resume-code', token)).status).toBe(409);
+    await call('POST', `/v3/directline/conversations/${conversationId}/activities`, token, { type: 'message', text: 'hi', channelData: { clientActivityID: 'hi-1' } });
     const issued = await call('POST', '/chat/resume-code', token);
     expect(issued.body.code).toMatch(/^[2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5}$/);
     const resumed = await call('POST', '/chat/resume', undefined, { code: (issued.body.code as string).toLowerCase() });
@@ -175,5 +184,18 @@ describe('Direct Line 3.0', () => {
     const bundle = await fetch(`${base}/chat/webchat.js`);
     expect(bundle.status).toBe(200);
     expect(Number(bundle.headers.get('content-length') ?? (await bundle.arrayBuffer()).byteLength)).toBeGreaterThan(100_000);
+  });
+
+  it('scopes dedupe to the conversation: the same clientActivityID in two conversations is stored twice, echoed as sent', async () => {
+    const one = await start();
+    const two = await start();
+    for (const c of [one, two]) {
+      const posted = await call('POST', `/v3/directline/conversations/${c.conversationId}/activities`, c.token, { type: 'message', text: `hello from ${c.conversationId}`, channelData: { clientActivityID: 'shared-client-id' } });
+      expect(posted).toEqual({ status: 200, body: { id: 'shared-client-id' } });
+    }
+    for (const c of [one, two]) {
+      const echoed = (await activities(c.conversationId, c.token)).activities.find((a) => a.from.role === 'user');
+      expect(echoed).toMatchObject({ text: `hello from ${c.conversationId}`, channelData: { clientActivityID: 'shared-client-id' } });
+    }
   });
 });

@@ -4,10 +4,19 @@ export class ConsoleClient {
   csrf = '';
   constructor(readonly base: string) {}
 
-  async login(email: string, password: string): Promise<Response> {
-    const res = await fetch(`${this.base}/console/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  /** The device cookie of this browser's last successful login (sent with later logins). */
+  device = '';
+
+  async login(email: string, password: string, code?: string): Promise<Response> {
+    const res = await fetch(`${this.base}/console/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(this.device ? { cookie: this.device } : {}) },
+      body: JSON.stringify({ email, password, ...(code ? { code } : {}) }),
+    });
     if (res.ok) {
-      this.cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+      const cookies = res.headers.getSetCookie().map((c) => c.split(';')[0]!);
+      this.cookie = cookies.find((c) => c.startsWith('hotline_console=')) ?? '';
+      this.device = cookies.find((c) => c.startsWith('hotline_device=')) ?? this.device;
       this.csrf = ((await res.clone().json()) as { csrfToken: string }).csrfToken;
     }
     return res;

@@ -13,7 +13,9 @@ export interface TestApp extends App {
 }
 
 export async function createTestApp(options: AppOptions & { env?: Record<string, string>; database?: Database } = {}): Promise<TestApp> {
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...options.env });
+  // Every test talks from 127.0.0.1: per-client limits are lifted unless a test sets its own.
+  const limits = { WEBHOOK_RATE_LIMIT_PER_MINUTE: '1000000', WEBCHAT_RATE_LIMIT_PER_MINUTE: '1000000' };
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...limits, ...options.env });
   const logLines: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
