@@ -80,9 +80,14 @@ export interface Ask {
  * re-asks (kindly) when the answer does not fit; from the second miss in a row it lists the
  * choices with numbers and offers a counsellor.
  */
+/** The tag of a state whose question takes typed words as its answer (see core/runtime/handle-turn.ts). */
+export const ANSWERS_TEXT = 'answersText';
+
 export function ask(spec: Ask): any {
   const reask = reaskFor(spec.prompt);
   return {
+    // A question that takes typed words as its answer: a risky answer still reaches it (the report keeps what was said).
+    ...(spec.text ? { tags: [ANSWERS_TEXT] } : {}),
     entry: [resetMisses, ...(spec.entry ?? []), say(spec.prompt)],
     on: {
       BACK: spec.back,

@@ -118,6 +118,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const runtime = new Runtime({
     db: database.prisma,
     pseudonymKey: keys.pseudonymKey,
+    dataKeys: keys.dataKeys,
     detector: options.detector ?? defaultDetector,
     bus,
     riskHandoffLevel: config.RISK_HANDOFF_LEVEL,

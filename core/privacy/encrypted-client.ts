@@ -25,6 +25,19 @@ const WRITES = ['create', 'createMany', 'createManyAndReturn', 'update', 'update
 type Row = Record<string, unknown>;
 type Transform = (data: Row) => void;
 
+/** Fields stored sealed: filtering on them would compare ciphertext and never match (a silent bug). */
+const SEALED_FIELDS = new Set(['text', 'externalUserId', 'snapshot', 'channelRef', 'summary']);
+
+/** Throws when a query filters on a sealed field (anywhere in its where clause, relations included). */
+function refuseSealedFilters(where: unknown): void {
+  if (!where || typeof where !== 'object') return;
+  for (const [key, value] of Object.entries(where as Row)) {
+    if (SEALED_FIELDS.has(key)) throw new Error(`"${key}" is stored sealed and cannot be filtered on: read the rows and compare in code`);
+    if (Array.isArray(value)) value.forEach(refuseSealedFilters);
+    else if (value && typeof value === 'object') refuseSealedFilters(value);
+  }
+}
+
 const isPrismaNull = (v: unknown) => v === Prisma.DbNull || v === Prisma.JsonNull || v === Prisma.AnyNull;
 
 /** Applies `transform` to every data object of a write (create/update/upsert, single or many). */
@@ -83,16 +96,14 @@ export function encryptAtRest(base: Db, ring: DataKeyring): Db {
   };
   const openPayload = (payload: unknown): unknown => openPayloadValue(ring, payload);
 
-  const writes = (transforms: Transform[]) =>
-    Object.fromEntries(
-      WRITES.map((op) => [
-        op,
-        ({ args, query }: { args: Row; query: (args: Row) => Promise<unknown> }) => {
-          eachData(args, (data) => transforms.forEach((t) => t(data)));
-          return query(args);
-        },
-      ]),
-    );
+  /** One handler per model: refuses filters on sealed fields, seals what a write stores. */
+  const writes = (transforms: Transform[]) => ({
+    $allOperations: ({ operation, args, query }: { operation: string; args: Row; query: (args: Row) => Promise<unknown> }) => {
+      refuseSealedFilters(args?.where);
+      if ((WRITES as readonly string[]).includes(operation)) eachData(args, (data) => transforms.forEach((t) => t(data)));
+      return query(args);
+    },
+  });
 
   const extended = base.$extends({
     name: 'encrypt-at-rest',

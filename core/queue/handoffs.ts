@@ -2,6 +2,7 @@
  * Handoffs to a human: enqueue (or raise the priority of the chat already waiting) and the
  * user's position in the queue (priority first, then waiting time).
  */
+import { Prisma } from '../db/generated/client.js';
 import type { Tx } from '../db/tx.js';
 import { riskRank, type RiskLevelName } from '../risk/types.js';
 
@@ -96,4 +97,75 @@ export async function typicalWaitMinutes(tx: Tx, now: Date): Promise<number | un
   const waits = recent.map((h) => h.claimedAt!.getTime() - h.createdAt.getTime()).sort((a, b) => a - b);
   const median = waits[Math.floor(waits.length / 2)]!;
   return Math.max(1, Math.ceil(median / 60_000));
+}
+
+export interface PlacedHandoff {
+  handoffId: string;
+  created: boolean;
+  priority: number;
+  /** The open handoff's priority and level before this one raised them (undefined when created). */
+  previous?: { priority: number; level: RiskLevelName };
+  /** 1-based place among waiting chats. */
+  position: number;
+  /** The usual wait in minutes (median of the last 20 claims this week), when there are enough. */
+  typicalWaitMinutes?: number;
+}
+
+const RANK_SQL = (column: Prisma.Sql) => Prisma.sql`CASE ${column} WHEN 'none' THEN 0 WHEN 'elevated' THEN 1 WHEN 'high' THEN 2 ELSE 3 END`;
+
+/**
+ * enqueueHandoff, queuePosition and typicalWaitMinutes in one statement (an escalation's budget is a
+ * few round trips): raises the chat's open handoff, or creates one (remembering the place the person
+ * is told), unless `onlyIfOpen`; returns the place and the usual wait. The conversation's status is
+ * the caller's to write.
+ */
+export async function enqueueAndPlace(tx: Tx, input: EnqueueInput & { onlyIfOpen?: boolean }): Promise<PlacedHandoff | undefined> {
+  const now = input.now ?? new Date();
+  const priority = priorityFor(input.level, input.reason);
+  const rank = riskRank(input.level);
+  const [row] = await tx.$queryRaw<{ id: string; created: boolean; priority: number; previousPriority: number | null; previousLevel: string | null; position: number; samples: number; medianSeconds: number | null }[]>`
+    WITH existing AS (
+      SELECT "id", "priority", "level"::text AS "level", "categories", "createdAt" FROM "Handoff"
+      WHERE "conversationId" = ${input.conversationId}::uuid AND "state" IN ('waiting', 'claimed')
+      ORDER BY "createdAt" DESC LIMIT 1
+    ), ahead AS (
+      SELECT count(*)::int AS n FROM "Handoff" o
+      WHERE o."state" = 'waiting' AND (o."priority" > ${priority} OR (o."priority" = ${priority} AND o."createdAt" <= ${now}))
+    ), created AS (
+      INSERT INTO "Handoff" ("id", "conversationId", "priority", "level", "categories", "reason", "state", "details", "slaDueAt", "createdAt", "notifiedPosition", "positionNotifiedAt")
+      SELECT gen_random_uuid(), ${input.conversationId}::uuid, ${priority}, ${input.level}::"RiskLevel", ${input.categories}::text[], ${input.reason}, 'waiting',
+        ${input.details ? JSON.stringify(input.details) : null}::jsonb, ${new Date(now.getTime() + input.slaSeconds * 1000)}, ${now}, (SELECT n FROM ahead) + 1, ${now}
+      WHERE NOT EXISTS (SELECT 1 FROM existing) AND NOT ${input.onlyIfOpen ?? false}::boolean
+      RETURNING "id", "priority", "createdAt"
+    ), raised AS (
+      UPDATE "Handoff" h SET
+        "priority" = GREATEST(h."priority", ${priority}),
+        "level" = CASE WHEN ${rank} > ${RANK_SQL(Prisma.sql`h."level"::text`)} THEN ${input.level}::"RiskLevel" ELSE h."level" END,
+        "categories" = ARRAY(SELECT DISTINCT c FROM unnest(h."categories" || ${input.categories}::text[]) AS c)
+      FROM existing e WHERE h."id" = e."id"
+      RETURNING h."id", h."priority", h."createdAt"
+    ), mine AS (
+      SELECT * FROM created UNION ALL SELECT * FROM raised
+    ), waits AS (
+      SELECT EXTRACT(EPOCH FROM (w."claimedAt" - w."createdAt"))::float8 AS s FROM "Handoff" w
+      WHERE w."claimedAt" IS NOT NULL AND w."claimedAt" >= ${new Date(now.getTime() - 7 * 24 * 3600 * 1000)}
+      ORDER BY w."claimedAt" DESC LIMIT 20
+    )
+    SELECT m."id"::text AS "id", EXISTS (SELECT 1 FROM created) AS "created", m."priority",
+      (SELECT "priority" FROM existing) AS "previousPriority", (SELECT "level" FROM existing) AS "previousLevel",
+      ((SELECT count(*) FROM "Handoff" o
+        WHERE o."state" = 'waiting' AND o."id" <> m."id"
+          AND (o."priority" > m."priority" OR (o."priority" = m."priority" AND o."createdAt" <= m."createdAt"))) + 1)::int AS "position",
+      (SELECT count(*) FROM waits)::int AS "samples",
+      (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY s) FROM waits) AS "medianSeconds"
+    FROM mine m`;
+  if (!row) return undefined;
+  return {
+    handoffId: row.id,
+    created: row.created,
+    priority: Number(row.priority),
+    ...(row.previousPriority !== null ? { previous: { priority: Number(row.previousPriority), level: row.previousLevel as RiskLevelName } } : {}),
+    position: Number(row.position),
+    ...(Number(row.samples) >= 3 && row.medianSeconds !== null ? { typicalWaitMinutes: Math.max(1, Math.ceil(Number(row.medianSeconds) / 60)) } : {}),
+  };
 }

@@ -19,6 +19,8 @@ export interface FlowSession {
   /** Outputs emitted while starting (a fresh actor's entry actions). */
   readonly startOutputs: FlowOutput[];
   send(event: FlowEvent): FlowOutput[];
+  /** Whether the current state carries `tag`. */
+  hasTag(tag: string): boolean;
   persisted(): unknown;
   stop(): void;
 }
@@ -73,6 +75,9 @@ export function openFlowSession(def: FlowDefinition, stored: StoredFlow | null):
     send(event) {
       actor.send(event);
       return collected.splice(0);
+    },
+    hasTag(tag) {
+      return (actor.getSnapshot() as { hasTag(tag: string): boolean }).hasTag(tag);
     },
     persisted() {
       return actor.getPersistedSnapshot();

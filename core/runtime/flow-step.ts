@@ -62,3 +62,14 @@ export function reportInProgress(snapshot: unknown): boolean {
   const context = (snapshot as { context?: { draft?: { category?: unknown } | null } } | null)?.context;
   return Boolean(context?.draft?.category);
 }
+
+/** Whether the stored flow is in a state carrying `tag` (e.g. a question that takes typed words). */
+export function storedHasTag(def: FlowDefinition, stored: StoredFlow | null, tag: string): boolean {
+  if (!stored?.snapshot || stored.machineId !== def.id || stored.machineVersion !== def.version) return false;
+  const session = openFlowSession(def, stored);
+  try {
+    return session.hasTag(tag);
+  } finally {
+    session.stop();
+  }
+}

@@ -4,7 +4,6 @@
  * - several elevated messages within a short window add up to high ("accumulated");
  * - an answer to a flow question ("is someone in danger now? yes") counts like a message at that level.
  */
-import type { Tx } from '../db/tx.js';
 import { riskRank, type RiskAssessment, type RiskLevelName } from '../risk/types.js';
 
 /** How long a conversation that reached high keeps a floor of elevated. */
@@ -44,24 +43,15 @@ export function rememberedLevel(memory: RiskMemory, now: Date): RiskLevelName {
   return memory.riskLevel;
 }
 
-/** The level this turn works with: the detector's, raised by memory and accumulation. */
-export async function withRiskMemory(
-  tx: Tx,
-  input: { conversationId: string; memory: RiskMemory; assessed: RiskAssessment; now: Date },
-): Promise<TurnRisk> {
+/**
+ * The level this turn works with: the detector's, raised by memory and accumulation.
+ * `recentElevated`: the person's own elevated-or-higher messages since ACCUMULATE_WINDOW_MS ago,
+ * this one not included (read with the turn, see turn-store.ts).
+ */
+export function withRiskMemory(input: { memory: RiskMemory; assessed: RiskAssessment; now: Date; recentElevated: number }): TurnRisk {
   const { assessed, now } = input;
   let risk: TurnRisk = { ...assessed, source: detectorSource(assessed), assessedLevel: assessed.level };
-  if (assessed.level === 'elevated') {
-    const earlier = await tx.riskEvent.count({
-      where: {
-        conversationId: input.conversationId,
-        createdAt: { gte: new Date(now.getTime() - ACCUMULATE_WINDOW_MS) },
-        level: { in: ['elevated', 'high', 'emergency'] },
-        source: { in: OWN_WORDS },
-      },
-    });
-    if (earlier + 1 >= ACCUMULATE_COUNT) risk = { ...risk, level: 'high', source: 'accumulated' };
-  }
+  if (assessed.level === 'elevated' && input.recentElevated + 1 >= ACCUMULATE_COUNT) risk = { ...risk, level: 'high', source: 'accumulated' };
   if (riskRank(rememberedLevel(input.memory, now)) >= riskRank('high') && risk.level === 'none') {
     risk = { ...risk, level: 'elevated', source: 'memory' };
   }

@@ -79,6 +79,8 @@ const roomEvents: Record<string, any> = {
     { guard: chose('wait.report'), target: '#waiting.assistant', actions: emit((): FlowOutput => ({ type: 'queue', action: 'toAssistant', start: 'report' })) },
     { guard: chose('wait.cancel'), target: '#waiting.confirmCancel' },
     { guard: chose('counsellor'), actions: sayStatus },
+    // A button of the assistant's last question (pressed after the wait began): the assistant takes it, the place is kept.
+    { guard: ({ event }: Args) => event.type === 'CHOICE' && !/^(wait|safe|where|cancel)\./.test(event.id), target: '#waiting.assistant', actions: emit(({ event }: Args): FlowOutput => ({ type: 'queue', action: 'toAssistant', forward: event })) },
     { actions: acknowledge },
   ],
   TEXT: { actions: acknowledge },

@@ -145,7 +145,8 @@ describe('Bot Framework /api/messages', () => {
     expect(JSON.stringify({ activityId: teams.id, user: teams.from, bot: teams.recipient, conversation: teams.conversation, channelId: teams.channelId, locale: teams.locale, serviceUrl: teams.serviceUrl }).length).toBeGreaterThan(460);
     const sentBefore = sentToConnector().length;
     expect((await post(teams, sign())).status).toBe(200);
-    const stored = await app.database.prisma.conversation.findFirstOrThrow({ where: { channel: 'botframework', messages: { some: { text: teams.text } } } });
+    const withText = (await app.database.prisma.message.findMany({ where: { channel: 'botframework', direction: 'inbound' } })).find((m) => m.text === teams.text)!;
+    const stored = await app.database.prisma.conversation.findUniqueOrThrow({ where: { id: withText.conversationId } });
     expect(stored.channelRef).toBeTruthy();
     for (const secret of ['Nguyen Van A', '6b4c9f0e-1d2a-4f3b-9c8d-7e6f5a4b3c2d', 'Some Team', 'clientInfo']) {
       expect(JSON.stringify(stored)).not.toContain(secret);

@@ -93,11 +93,13 @@ describe('the boundary', () => {
     const ts = String(old);
     const zaloBody = JSON.stringify({ app_id: SECRETS.zaloAppId, event_name: 'user_send_text', timestamp: ts, sender: { id: '8400002' }, recipient: { id: 'oa' }, message: { msg_id: 'zalo-old-1', text: 'replayed zalo' } });
     expect((await all.post.zalo(zaloBody, ts)).status).toBe(200);
-    expect(await all.app.database.prisma.message.count({ where: { text: { in: ['replayed line', 'replayed zalo'] } } })).toBe(0);
+    const texts = async () => (await all.app.database.prisma.message.findMany({ where: { direction: 'inbound' } })).map((m) => m.text);
+    expect(await texts()).not.toEqual(expect.arrayContaining(['replayed line']));
+    expect(await texts()).not.toEqual(expect.arrayContaining(['replayed zalo']));
     // A fresh one in the same delivery is processed.
     const fresh = await all.post.line(JSON.stringify({ destination: 'U', events: [{ type: 'message', webhookEventId: 'ev-fresh-1', timestamp: Date.now(), source: { type: 'user', userId: 'U-old' }, message: { type: 'text', id: '2', text: 'fresh line' } }] }));
     expect(fresh.status).toBe(200);
-    expect(await all.app.database.prisma.message.count({ where: { text: 'fresh line' } })).toBe(1);
+    expect((await texts()).filter((t) => t === 'fresh line')).toHaveLength(1);
   });
 
   it('stores nothing half when a message id comes again from someone else (ids are unique only in their scope)', async () => {
@@ -107,6 +109,6 @@ describe('the boundary', () => {
     const db = all.app.database.prisma;
     expect(await db.conversation.count({ where: { messages: { none: {} } } })).toBe(0);
     expect(await db.channelIdentity.count({ where: { conversations: { none: {} } } })).toBe(0);
-    expect(await db.channelIdentity.count({ where: { channel: 'telegram', externalUserId: '32' } })).toBe(0);
+    expect((await db.channelIdentity.findMany({ where: { channel: 'telegram' } })).filter((i) => i.externalUserId === '32')).toHaveLength(0);
   });
 });

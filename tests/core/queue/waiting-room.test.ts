@@ -134,6 +134,29 @@ describe('waiting for a counsellor', () => {
     expect((await handoffOf(u.conversationId!)).state).toBe('waiting');
   });
 
+  it('danger told as the answer to a report question: the report is saved with its codes and a counsellor comes, guidance first', async () => {
+    const u = await vi('report-danger');
+    await u.choose('report');
+    await u.choose('cat.scam_compound');
+    await u.text('Bavet');
+    await u.choose('no');
+    const said = await u.text('em bị nhốt ở Bavet, họ đánh em mỗi ngày, cứu em');
+    expect(said.handoffId).toBeTruthy();
+    expect(said.texts[0]).toMatch(/^Mình rất lo/);
+    const all = said.texts.join('\n');
+    expect(all).toMatch(/HT-[2-9A-Z]{4}-[2-9A-Z]{4}/); // saved: the codes were given
+    expect(all).toContain(MOFA);
+    expect(await app.database.prisma.report.count({ where: { conversationId: u.conversationId! } })).toBe(1);
+  });
+
+  it('a button of the assistant pressed after the wait began goes to the assistant, the place kept', async () => {
+    const u = await vi('late-button');
+    await u.choose('counsellor');
+    const menu = await u.choose('rights');
+    expect(menu.choices.length).toBeGreaterThan(2);
+    expect((await handoffOf(u.conversationId!)).state).toBe('waiting');
+  });
+
   it('a report can be started while waiting', async () => {
     const u = await vi('report-while-waiting');
     await u.choose('counsellor');
