@@ -6,6 +6,10 @@
  *   "toiii" → "toi") guided by the lexicon vocabulary; leetspeak digits ("h3lp") likewise;
  * - teen-speak and abbreviations expanded from the lexicon's table (ko → khong, dc → duoc...).
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 const MARKS = /\p{M}/gu;
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's' };
@@ -185,3 +189,46 @@ export function hasAccents(word: string): boolean {
 }
 
 export { LETTER_OR_DIGIT };
+
+/**
+ * The shared teen-speak table: the Vietnamese table of locales/vi/risk.json, then the English one for
+ * keys Vietnamese does not define. Read once, on first use.
+ */
+const LOCALES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../locales');
+let sharedTeen: { teen: Map<string, string[]>; vocabulary: Set<string> } | undefined;
+
+export function compileTeen(tables: Record<string, string>[]): { teen: Map<string, string[]>; vocabulary: Set<string> } {
+  const teen = new Map<string, string[]>();
+  const vocabulary = new Set<string>();
+  for (const table of tables) {
+    for (const [from, to] of Object.entries(table)) {
+      const key = foldWord(from);
+      const words = to.split(/\s+/).map(foldWord).filter(Boolean);
+      if (!key || teen.has(key) || !words.length || (words.length === 1 && words[0] === key)) continue;
+      teen.set(key, words);
+      vocabulary.add(key);
+      for (const w of words) vocabulary.add(w);
+    }
+  }
+  return { teen, vocabulary };
+}
+
+function defaultTeen() {
+  sharedTeen ??= compileTeen(
+    ['vi', 'en'].map((lng) => (JSON.parse(readFileSync(path.join(LOCALES, lng, 'risk.json'), 'utf8')) as { teen?: Record<string, string> }).teen ?? {}),
+  );
+  return sharedTeen;
+}
+
+/**
+ * The folded, teen-speak-expanded text: lower case, no diacritics (đ → d), spelled-out words joined,
+ * repeated letters squeezed, abbreviations expanded (ko → khong, dc → duoc, pls → please), words
+ * separated by single spaces and clause punctuation dropped. "E ko đc VỀ!!!" → "em khong duoc ve".
+ */
+export function normaliseText(text: string): string {
+  if (!text) return '';
+  const { teen, vocabulary } = defaultTeen();
+  return matchTokens(rawTokens(text.normalize('NFC')), vocabulary, teen)
+    .map((t) => t.norm)
+    .join(' ');
+}
