@@ -184,8 +184,11 @@ export function createDetector(lexicons: CompiledLexicon[]): RiskDetector {
 
 let cached: RiskDetector | undefined;
 
-/** The detector over the shipped lexicons (locales/vi/risk.json and locales/en/risk.json). */
-export function lexiconDetector(): RiskDetector {
+/** The rules detector over the shipped lexicons (locales/vi/risk.json and locales/en/risk.json). */
+export function rulesDetector(): RiskDetector {
   cached ??= createDetector([loadLexicon('vi'), loadLexicon('en')]);
   return cached;
 }
+
+/** Kept for callers of the former name: the rules alone. */
+export const lexiconDetector = rulesDetector;

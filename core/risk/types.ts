@@ -18,6 +18,15 @@ export interface RiskAssessment {
   matches: RiskMatch[];
   /** Someone writing about another person (my sister, bạn em...). */
   thirdParty?: boolean;
+  /**
+   * What set the level (when it is not none): the rule families, the statistical model, or both at the
+   * same level. 'model' means the model alone raised it above what the rules found.
+   */
+  source?: 'rules' | 'model' | 'both';
+  /** The level the rules alone gave (present when the model ran). */
+  rulesLevel?: RiskLevelName;
+  /** The model's probabilities for ≥elevated, ≥high and emergency (rounded to 3 decimals). */
+  modelScores?: { elevated: number; high: number; emergency: number };
 }
 
 export interface RiskDetector {

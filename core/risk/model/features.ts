@@ -1,0 +1,102 @@
+/**
+ * Features of the risk model, shared by training and the runtime so both see exactly the same thing:
+ * - the text is the project's normalised text (normaliseText: folded, no diacritics, teen-speak
+ *   expanded), padded with one space at each end;
+ * - hashed character n-grams of 2 to 5 characters, word unigrams and word bigrams;
+ * - every occurrence counts 1/sqrt(N) where N is the number of feature occurrences in the window, so
+ *   short and long messages score on the same scale.
+ * Long texts are cut into bounded windows (WINDOW characters, overlapping by half) scored one by one:
+ * the cost of a message grows linearly and a danger sentence inside a long message is not diluted.
+ */
+export const NGRAM_MIN = 2;
+export const NGRAM_MAX = 5;
+export const WINDOW = 600;
+export const STEP = 300;
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 16777619;
+const WORD_SEED = 0x9747b28c;
+const BIGRAM_SEED = 0x5bd1e995;
+
+function finish(h: number, salt: number): number {
+  h ^= salt;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * Calls `sink(bucket)` for every feature occurrence of one window of normalised text; returns N.
+ * `mask` is the number of buckets minus one (a power of two).
+ */
+export function forEachFeature(text: string, mask: number, sink: (bucket: number) => void): number {
+  let n = 0;
+  const padded = ` ${text} `;
+  const len = padded.length;
+  for (let i = 0; i < len; i++) {
+    let h = FNV_OFFSET;
+    const end = Math.min(len, i + NGRAM_MAX);
+    for (let j = i; j < end; j++) {
+      h = Math.imul(h ^ padded.charCodeAt(j), FNV_PRIME);
+      const size = j - i + 1;
+      if (size >= NGRAM_MIN) {
+        sink(finish(h, size) & mask);
+        n++;
+      }
+    }
+  }
+  // Words: unigrams and bigrams, hashed with their own seeds.
+  let prev = -1;
+  let h = WORD_SEED;
+  let start = 1;
+  for (let i = 1; i < len; i++) {
+    const c = padded.charCodeAt(i);
+    if (c === 32) {
+      if (i > start) {
+        const word = finish(h, 0x77);
+        sink(word & mask);
+        n++;
+        if (prev >= 0) {
+          sink(finish(Math.imul(prev ^ BIGRAM_SEED, FNV_PRIME) ^ word, 0x62) & mask);
+          n++;
+        }
+        prev = word;
+      }
+      h = WORD_SEED;
+      start = i + 1;
+    } else {
+      h = Math.imul(h ^ c, FNV_PRIME);
+    }
+  }
+  return n;
+}
+
+/** The windows of a normalised text: the whole text when short, else overlapping slices cut at spaces. */
+export function windows(text: string): string[] {
+  if (text.length <= WINDOW) return [text];
+  const out: string[] = [];
+  for (let start = 0; start < text.length; start += STEP) {
+    let from = start;
+    if (from > 0) {
+      const space = text.indexOf(' ', from);
+      from = space < 0 ? text.length : space + 1;
+    }
+    let to = Math.min(text.length, start + WINDOW);
+    if (to < text.length) {
+      const space = text.lastIndexOf(' ', to);
+      if (space > from) to = space;
+    }
+    if (to > from) out.push(text.slice(from, to));
+    if (start + WINDOW >= text.length) break;
+  }
+  return out;
+}
+
+/** Sparse features of one window, merged: sorted bucket indices and their values (count/sqrt(N)). */
+export function sparseFeatures(text: string, mask: number): { index: Int32Array; value: Float32Array } {
+  const counts = new Map<number, number>();
+  const n = forEachFeature(text, mask, (b) => counts.set(b, (counts.get(b) ?? 0) + 1));
+  const keys = [...counts.keys()].sort((a, b) => a - b);
+  const scale = n ? 1 / Math.sqrt(n) : 0;
+  return { index: Int32Array.from(keys), value: Float32Array.from(keys.map((k) => counts.get(k)! * scale)) };
+}
