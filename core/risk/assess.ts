@@ -1,183 +1,310 @@
 /**
- * The risk detector: a pure function of the text. Both lexicons (vi, en) are matched, because people
- * mix languages; the conversation's locale only breaks ties in nothing today and is kept for later.
+ * The rules: families of patterns over normalised text (locales/<lng>/risk.json, see lexicon.ts).
+ * Both lexicons (vi, en) are matched, because people mix languages.
  *
- * Rules, in order:
- * 1. Phrase matches on whole words (after normalisation); an accented phrase does not match a word
- *    typed with other accents ("bạn" is not "bán"); `notFollowedBy` blocks known collisions.
- * 2. Negation within 3 words before a match in the same clause drops it ("tôi không bị đánh"),
- *    except that self-harm and emergency matches never drop below high.
- * 3. Hypothetical/educational talk before a match ("nếu", "xem phim", "for school") lowers it one
- *    level, never below elevated (self-harm is never lowered); past/resolved talk ("năm ngoái",
- *    "was rescued") lowers emergency to high.
- * 4. Combinations: confinement, forced labour or trafficking with a foreign place (outside the
- *    matched phrase) → at least high;
- *    confinement with violence → emergency; a high match with an urgent marker ("ngay bây giờ",
- *    "right now") → emergency; a child's age with any risk signal → at least high (plus child_at_risk).
- * 5. Someone writing about another person (em tôi, my sister) keeps the level and sets thirdParty.
+ * For each family match:
+ * 1. Negation within 3 words before it, in the same clause ("tôi không bị đánh"), cancels it, except
+ *    that protected families (self-harm, a person's own danger) stay at high.
+ * 2. `raise`: the level rises when a context holds: now ("đang", "tối nay"), a minor (age, "lớp 8"),
+ *    a foreign place or border, force ("ép", "kéo"), or when another family's category is present
+ *    (confinement with violence → emergency).
+ * 3. Calming: talk about the subject without a present situation (homework, news, films, law and FAQ
+ *    questions, "nếu ... thì làm gì") lowers a match that is not about a person to none; a joke (=)),
+ *    haha, lol) lowers any match to none; the past ("năm ngoái", "đã được giải cứu") lowers emergency
+ *    to high unless "now" is also said. Protected families never go below high.
+ * 4. A child's age with any match adds the category child_at_risk; someone writing about another
+ *    person sets thirdParty.
+ * Long texts are read in bounded windows of tokens, so the cost stays linear.
  */
 import { foldWord, matchTokens, rawTokens, type Token } from './normalise.js';
-import { loadLexicon, type CompiledLexicon, type CompiledPhrase, type ModifierName } from './lexicon.js';
-import { RISK_LEVELS, riskRank, type RiskAssessment, type RiskDetector, type RiskLevelName, type RiskMatch } from './types.js';
+import { loadLexicon, type CompiledFamily, type CompiledLexicon, type Element, type Word } from './lexicon.js';
+import { riskRank, type RiskAssessment, type RiskDetector, type RiskLevelName, type RiskMatch } from './types.js';
 
 const NEGATION_WINDOW = 3;
-const GAP_MAX = 2;
+const PERSON_WINDOW = 3;
+/** Tokens analysed per window, and the overlap between windows, for long messages. */
+export const TOKEN_WINDOW = 400;
+const TOKEN_OVERLAP = 40;
+
+const squeeze = (s: string) => s.replace(/(.)\1+/gu, '$1');
+const typedWithAccents = (token: Token) => foldWord(token.typed) !== token.typed;
+
+function wordMatches(token: Token, word: Word): boolean {
+  if (token.norm !== word.norm) return false;
+  if (word.strict) return !token.expanded && typedWithAccents(token) && squeeze(token.typed) === squeeze(word.accented!);
+  // Teen-speak and unaccented typing cannot tell "bán" from "bạn": they match unless the word is strict.
+  if (!word.accented || token.expanded || !typedWithAccents(token)) return true;
+  return squeeze(token.typed) === squeeze(word.accented);
+}
+
+interface Occurrence {
+  cls: number;
+  end: number;
+}
+
+/** Every class phrase (and modifier phrase) occurrence, by start token. */
+function occurrences(tokens: Token[], lexicon: CompiledLexicon): (Occurrence[] | undefined)[] {
+  const out: (Occurrence[] | undefined)[] = new Array(tokens.length);
+  for (let i = 0; i < tokens.length; i++) {
+    const candidates = lexicon.phrasesByFirstWord.get(tokens[i]!.norm);
+    if (!candidates) continue;
+    for (const phrase of candidates) {
+      const { words } = phrase;
+      let ok = true;
+      for (let k = 0; k < words.length; k++) {
+        const t = tokens[i + k];
+        if (!t || (k > 0 && t.clause !== tokens[i]!.clause) || !wordMatches(t, words[k]!)) {
+          ok = false;
+          break;
+        }
+      }
+      if (!ok) continue;
+      const end = i + words.length - 1;
+      const next = tokens[end + 1];
+      if (phrase.notFollowedBy && next && next.clause === tokens[end]!.clause && phrase.notFollowedBy.has(next.norm)) continue;
+      const list = (out[i] ??= []);
+      if (!list.some((o) => o.cls === phrase.cls && o.end === end)) list.push({ cls: phrase.cls, end });
+    }
+  }
+  return out;
+}
+
+interface Matcher {
+  tokens: Token[];
+  occ: (Occurrence[] | undefined)[];
+}
+
+function inScope(m: Matcher, a: number, b: number, sentence: boolean): boolean {
+  return sentence ? m.tokens[a]!.sentence === m.tokens[b]!.sentence : m.tokens[a]!.clause === m.tokens[b]!.clause;
+}
+
+/** Matches pattern[e..] with element e at token p; prev is the last token matched. Returns the last token, or -1. */
+function matchFrom(m: Matcher, pattern: Element[], e: number, p: number, prev: number, gap?: Extract<Element, { kind: 'gap' }>): number {
+  if (e === pattern.length) return prev;
+  const el = pattern[e]!;
+  if (el.kind === 'gap') {
+    for (let skip = 0; skip <= el.max; skip++) {
+      const q = p + skip;
+      if (q >= m.tokens.length || !inScope(m, prev, q, el.sentence)) break;
+      const r = matchFrom(m, pattern, e + 1, q, prev, el);
+      if (r >= 0) return r;
+    }
+    return -1;
+  }
+  if (el.kind === 'end') {
+    const next = m.tokens[p];
+    return !next || next.clause !== m.tokens[prev]!.clause ? matchFrom(m, pattern, e + 1, p, prev) : -1;
+  }
+  const token = m.tokens[p];
+  if (!token) return -1;
+  if (prev >= 0 && !(gap ? inScope(m, prev, p, gap.sentence) : inScope(m, prev, p, false))) return -1;
+  if (el.kind === 'word') return wordMatches(token, el.word) ? matchFrom(m, pattern, e + 1, p + 1, p) : -1;
+  for (const o of m.occ[p] ?? []) {
+    if (o.cls !== el.id) continue;
+    const r = matchFrom(m, pattern, e + 1, o.end + 1, o.end);
+    if (r >= 0) return r;
+  }
+  return -1;
+}
 
 interface Hit {
-  phrase: CompiledPhrase;
+  family: CompiledFamily;
+  locale: string;
   first: number;
   last: number;
   start: number;
   end: number;
+  /** Context of the lexicon the hit was found with. */
+  ctx: LexiconContext;
 }
 
-const squeeze = (s: string) => s.replace(/(.)\1+/gu, '$1');
-
-function wordMatches(token: Token, word: { norm: string; accented?: string }, strict: boolean): boolean {
-  if (token.norm !== word.norm) return false;
-  // Expanded teen-speak and unaccented typing cannot tell "bán" from "bạn": they match unless the phrase is strict.
-  if (token.expanded || !typedWithAccents(token)) return !(strict && word.accented);
-  if (!word.accented) return true;
-  return squeeze(token.typed) === squeeze(word.accented);
+interface LexiconContext {
+  tokens: Token[];
+  occ: (Occurrence[] | undefined)[];
+  lexicon: CompiledLexicon;
 }
 
-function typedWithAccents(token: Token): boolean {
-  return foldWord(token.typed) !== token.typed;
-}
-
-/** Matches `words` starting at token i; returns the index of the last token matched, or -1. */
-function matchAt(tokens: Token[], i: number, phrase: CompiledPhrase, w = 0): number {
-  if (w === phrase.words.length) return i - 1;
-  const word = phrase.words[w]!;
-  if (word.norm === '*') {
-    for (let gap = 0; gap <= GAP_MAX; gap++) {
-      if (i + gap > tokens.length) break;
-      const end = matchAt(tokens, i + gap, phrase, w + 1);
-      if (end >= 0) return end;
-    }
-    return -1;
-  }
-  const token = tokens[i];
-  if (!token || (w > 0 && token.clause !== tokens[i - 1]!.clause) || !wordMatches(token, word, phrase.strict)) return -1;
-  return matchAt(tokens, i + 1, phrase, w + 1);
-}
-
-function findHits(tokens: Token[], lexicon: CompiledLexicon): Hit[] {
+function findHits(ctx: LexiconContext): Hit[] {
+  const { tokens, occ, lexicon } = ctx;
+  const m: Matcher = { tokens, occ };
   const hits: Hit[] = [];
+  const seen = new Set<string>();
+  const tryPattern = (family: CompiledFamily, pattern: Element[], i: number) => {
+    const last = matchFrom(m, pattern, 0, i, -1);
+    if (last < 0) return;
+    const key = `${family.id}:${i}`;
+    if (seen.has(key)) return;
+    const before = tokens[i - 1];
+    if (before && before.clause === tokens[i]!.clause && family.notPrecededBy.has(before.norm)) return;
+    const after = tokens[last + 1];
+    if (after && after.clause === tokens[last]!.clause && family.notFollowedBy.has(after.norm)) return;
+    if (family.unless.length && hasClassInClause(ctx, family.unless, tokens[i]!.clause)) return;
+    seen.add(key);
+    hits.push({ family, locale: lexicon.locale, first: i, last, start: tokens[i]!.start, end: tokens[last]!.end, ctx });
+  };
   for (let i = 0; i < tokens.length; i++) {
-    const candidates = lexicon.byFirstWord.get(tokens[i]!.norm);
-    if (!candidates) continue;
-    for (const phrase of candidates) {
-      const last = matchAt(tokens, i, phrase);
-      if (last < 0) continue;
-      const next = tokens[last + 1];
-      if (next && next.clause === tokens[last]!.clause && phrase.notFollowedBy.has(next.norm)) continue;
-      hits.push({ phrase, first: i, last, start: tokens[i]!.start, end: tokens[last]!.end });
-      break; // longest phrase of this term family at this position
-    }
+    for (const o of occ[i] ?? []) for (const { family, pattern } of lexicon.patternsByClass.get(o.cls) ?? []) tryPattern(family, pattern, i);
+    for (const { family, pattern } of lexicon.patternsByWord.get(tokens[i]!.norm) ?? []) tryPattern(family, pattern, i);
   }
   return hits;
 }
 
-/** Positions (first token index) where a modifier phrase occurs. */
-function findModifier(tokens: Token[], lexicon: CompiledLexicon, name: ModifierName): number[] {
-  const index = lexicon.modifiers[name];
-  const found: number[] = [];
-  for (let i = 0; i < tokens.length; i++) {
-    const candidates = index.get(tokens[i]!.norm);
-    if (!candidates) continue;
-    if (candidates.some((words) => words.every((w, k) => tokens[i + k]?.norm === w && tokens[i + k]!.clause === tokens[i]!.clause))) found.push(i);
+function hasClassInClause(ctx: LexiconContext, classes: number[], clause: number): boolean {
+  for (let i = 0; i < ctx.tokens.length; i++) {
+    if (ctx.tokens[i]!.clause !== clause) continue;
+    for (const o of ctx.occ[i] ?? []) if (classes.includes(o.cls)) return true;
   }
-  return found;
+  return false;
+}
+
+/** Start/end token of every occurrence of a modifier. */
+function modifierSpans(ctx: LexiconContext, cls: number): { first: number; last: number }[] {
+  const out: { first: number; last: number }[] = [];
+  ctx.occ.forEach((list, i) => {
+    for (const o of list ?? []) if (o.cls === cls) out.push({ first: i, last: o.end });
+  });
+  return out;
+}
+
+/** One hit per family and overlapping span: the earliest, then the longest. */
+function dedupe(hits: Hit[]): Hit[] {
+  const sorted = [...hits].sort((a, b) => a.start - b.start || b.end - a.end);
+  const kept: Hit[] = [];
+  for (const h of sorted) {
+    if (kept.some((k) => k.family.id === h.family.id && k.locale === h.locale && h.start < k.end && k.start < h.end)) continue;
+    kept.push(h);
+  }
+  return kept;
 }
 
 const maxLevel = (a: RiskLevelName, b: RiskLevelName): RiskLevelName => (riskRank(a) >= riskRank(b) ? a : b);
-const lower = (level: RiskLevelName, floor: RiskLevelName): RiskLevelName => maxLevel(RISK_LEVELS[Math.max(0, riskRank(level) - 1)]!, floor);
+const minLevel = (a: RiskLevelName, b: RiskLevelName): RiskLevelName => (riskRank(a) <= riskRank(b) ? a : b);
 
-interface Scored {
-  hit: Hit;
-  level: RiskLevelName;
+interface MessageContext {
+  now: boolean;
+  minor: boolean;
+  foreign: boolean;
+  force: boolean;
+  thirdParty: boolean;
+  topic: boolean;
+  question: boolean;
+  past: boolean;
+  joke: boolean;
 }
 
-function scoreLexicon(raw: Token[], lexicon: CompiledLexicon, folded: string) {
-  const tokens = matchTokens(raw, lexicon.vocabulary, lexicon.teen);
-  const hits = findHits(tokens, lexicon);
-  // Most messages match nothing: modifiers only matter around a match.
-  if (!hits.length) return { scored: [], foreign: false, urgent: false, thirdParty: false, child: false, hypothetical: false, past: false };
-  const negations = findModifier(tokens, lexicon, 'negation');
-  const hypotheticalAt = findModifier(tokens, lexicon, 'hypothetical');
-  const past = findModifier(tokens, lexicon, 'past').length > 0;
-  // A foreign place inside a matched phrase ("lấy chồng nước ngoài") is part of that phrase, not extra context.
-  const inHit = (i: number) => hits.some((h) => i >= h.first && i <= h.last);
-  const foreign = findModifier(tokens, lexicon, 'foreign').some((i) => !inHit(i));
-  const urgent = findModifier(tokens, lexicon, 'urgent').length > 0;
-  const thirdParty = findModifier(tokens, lexicon, 'thirdParty').length > 0;
-  const child = lexicon.age.test(folded);
-
-  const scored: Scored[] = [];
-  for (const hit of hits) {
-    const { category } = hit.phrase;
-    let level: RiskLevelName = hit.phrase.level;
-    const firstWordIsNegation = negations.includes(hit.first);
-    const negated =
-      !firstWordIsNegation &&
-      negations.some((n) => n < hit.first && hit.first - n <= NEGATION_WINDOW && tokens[n]!.clause === tokens[hit.first]!.clause);
-    const protectedLevel = category === 'self_harm' || level === 'emergency';
+function levelOf(hit: Hit, message: MessageContext, categories: ReadonlySet<string>): RiskLevelName {
+  const { family, ctx, first, last } = hit;
+  const { tokens, lexicon } = ctx;
+  const clause = tokens[first]!.clause;
+  let level: RiskLevelName = family.level;
+  // 1. Negation just before the match, in its clause, not part of it.
+  if (family.negatable) {
+    const negated = modifierSpans(ctx, lexicon.modifier.negation).some((n) => n.last < first && first - n.last <= NEGATION_WINDOW && tokens[n.first]!.clause === clause);
     if (negated) {
-      if (!protectedLevel) continue;
-      level = lower(level, 'high');
+      // "em không muốn chết" still reaches a counsellor; "tôi không bị đánh" does not.
+      if (family.category !== 'self_harm') return 'none';
+      level = minLevel(level, 'high');
     }
-    // "If...", "signs of...", "in the movie...": talk about risk rather than a person at risk, when it comes first.
-    const hypothetical = hypotheticalAt.some((h) => h < hit.first);
-    if (hypothetical && category !== 'self_harm') level = lower(level, 'elevated');
-    if (past && level === 'emergency') level = 'high';
-    if (level !== 'none') scored.push({ hit, level });
   }
-  return { scored, foreign, urgent, thirdParty, child, hypothetical: hypotheticalAt.length > 0, past };
+  // 2. Raises.
+  for (const r of family.raise) {
+    const holds =
+      typeof r.when === 'number'
+        ? ctx.occ.some((list) => list?.some((o) => o.cls === r.when))
+        : r.when in message
+          ? message[r.when as keyof MessageContext]
+          : categories.has(r.when) && r.when !== family.category;
+    if (holds) level = maxLevel(level, r.level);
+  }
+  // 3. Calming: protected families go down to high at most, the others to none.
+  const calmed = (l: RiskLevelName): RiskLevelName => (family.protect ? minLevel(l, 'high') : 'none');
+  // About a real person: a pronoun or relative just before, inside or just after the match, in its sentence.
+  const personal =
+    !family.figurative &&
+    modifierSpans(ctx, lexicon.modifier.person).some(
+      (p) =>
+        tokens[p.first]!.sentence === tokens[first]!.sentence &&
+        ((p.last < first && first - p.last <= PERSON_WINDOW) || (p.first >= first && p.last <= last) || (p.first > last && p.first - last <= PERSON_WINDOW)),
+    );
+  if (message.joke || (message.topic && !personal)) return calmed(level);
+  if (!family.conditional) {
+    const hypothetical = modifierSpans(ctx, lexicon.modifier.hypothetical).some((h) => h.last < first && tokens[h.first]!.sentence === tokens[first]!.sentence);
+    if (hypothetical) {
+      if (message.question && !personal) return calmed(level);
+      if (!family.protect) level = level === 'emergency' ? 'high' : level === 'high' ? 'elevated' : level;
+    }
+  }
+  if (message.past && !message.now && level === 'emergency') level = 'high';
+  return level;
+}
+
+function contextOf(ctxs: LexiconContext[], nfc: string, folded: string): MessageContext {
+  const any = (name: keyof CompiledLexicon['modifier']) => ctxs.some((c) => c.occ.some((list) => list?.some((o) => o.cls === c.lexicon.modifier[name])));
+  return {
+    now: any('now'),
+    minor: any('minor') || ctxs.some((c) => c.lexicon.age.test(folded)),
+    foreign: any('foreign'),
+    force: any('force'),
+    thirdParty: any('thirdParty'),
+    topic: any('topic'),
+    question: any('question') || nfc.includes('?'),
+    past: any('past'),
+    joke: ctxs.some((c) => c.lexicon.joke.test(nfc.toLowerCase())),
+  };
+}
+
+const NONE: RiskAssessment = { level: 'none', categories: [], matches: [] };
+
+function assessWindow(lexicons: CompiledLexicon[], raw: Token[], nfc: string): RiskAssessment {
+  const folded = raw.map((t) => t.norm).join(' ');
+  const ctxs: LexiconContext[] = lexicons.map((lexicon) => {
+    const tokens = matchTokens(raw, lexicon.vocabulary, lexicon.teen);
+    return { tokens, occ: occurrences(tokens, lexicon), lexicon };
+  });
+  const hits = dedupe(ctxs.flatMap(findHits));
+  if (!hits.length) return NONE;
+  const message = contextOf(ctxs, nfc, folded);
+  const present = new Set(hits.map((h) => h.family.category));
+  let level: RiskLevelName = 'none';
+  const categories = new Set<string>();
+  const matches: RiskMatch[] = [];
+  for (const hit of hits) {
+    const l = levelOf(hit, message, present);
+    if (l === 'none') continue;
+    if (matches.some((m) => m.start === hit.start && m.end === hit.end && m.category === hit.family.category)) continue;
+    matches.push({ id: `${hit.locale}.${hit.family.id}`, category: hit.family.category, level: l, start: hit.start, end: hit.end });
+    categories.add(hit.family.category);
+    level = maxLevel(level, l);
+  }
+  if (level === 'none') return NONE;
+  if (message.minor) categories.add('child_at_risk');
+  return { level, categories: [...categories].sort(), matches, ...(message.thirdParty ? { thirdParty: true } : {}) };
 }
 
 export function createDetector(lexicons: CompiledLexicon[]): RiskDetector {
   return {
     assess(text: string): RiskAssessment {
-      if (!text) return { level: 'none', categories: [], matches: [] };
+      if (!text) return NONE;
       const nfc = text.normalize('NFC');
       const raw = rawTokens(nfc);
-      if (!raw.length) return { level: 'none', categories: [], matches: [] };
-      const folded = raw.map((t) => t.norm).join(' ');
-      let level: RiskLevelName = 'none';
+      if (!raw.length) return NONE;
+      if (raw.length <= TOKEN_WINDOW) return assessWindow(lexicons, raw, nfc);
+      // Long text: bounded, overlapping windows of tokens; the highest level wins, matches are merged.
+      let best: RiskAssessment = NONE;
       const categories = new Set<string>();
       const matches: RiskMatch[] = [];
       let thirdParty = false;
-      let foreign = false;
-      let urgent = false;
-      let child = false;
-      let calm = false;
-      for (const lexicon of lexicons) {
-        const result = scoreLexicon(raw, lexicon, folded);
-        foreign ||= result.foreign;
-        urgent ||= result.urgent;
-        thirdParty ||= result.thirdParty;
-        child ||= result.child;
-        calm ||= result.hypothetical || result.past;
-        for (const { hit, level: hitLevel } of result.scored) {
-          if (matches.some((m) => m.start === hit.start && m.end === hit.end && m.category === hit.phrase.category)) continue;
-          matches.push({ id: `${lexicon.locale}.${hit.phrase.termId}`, category: hit.phrase.category, level: hitLevel, start: hit.start, end: hit.end });
-          categories.add(hit.phrase.category);
-          level = maxLevel(level, hitLevel);
-        }
+      for (let from = 0; from < raw.length; from += TOKEN_WINDOW - TOKEN_OVERLAP) {
+        const slice = raw.slice(from, from + TOKEN_WINDOW);
+        const a = assessWindow(lexicons, slice, nfc.slice(slice[0]!.start, slice.at(-1)!.end));
+        if (riskRank(a.level) > riskRank(best.level)) best = a;
+        a.categories.forEach((c) => categories.add(c));
+        for (const m of a.matches) if (!matches.some((x) => x.start === m.start && x.end === m.end && x.id === m.id)) matches.push(m);
+        thirdParty ||= !!a.thirdParty;
+        if (from + TOKEN_WINDOW >= raw.length) break;
       }
-      if (level === 'none' && !matches.length) return { level: 'none', categories: [], matches: [] };
-      // People mix languages ("my sister bị bán"): who it is about may be in the other lexicon.
-      if (!thirdParty) thirdParty = lexicons.some((lexicon) => findModifier(matchTokens(raw, lexicon.vocabulary, lexicon.teen), lexicon, 'thirdParty').length > 0);
-      const has = (c: string) => categories.has(c);
-      if (foreign && (has('confinement') || has('forced_labour') || has('trafficking'))) level = maxLevel(level, 'high');
-      if (!calm && has('confinement') && has('violence')) level = 'emergency';
-      if (!calm && urgent && level === 'high' && (has('confinement') || has('violence') || has('sexual_exploitation') || has('immediate_danger') || has('self_harm'))) level = 'emergency';
-      if (child && matches.length) {
-        level = maxLevel(level, 'high');
-        categories.add('child_at_risk');
-      }
-      return { level, categories: [...categories].sort(), matches, ...(thirdParty ? { thirdParty: true } : {}) };
+      if (best.level === 'none') return NONE;
+      return { level: best.level, categories: [...categories].sort(), matches, ...(thirdParty ? { thirdParty: true } : {}) };
     },
   };
 }

@@ -15,6 +15,7 @@ const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's' };
 /** Clause breaks: negation never reaches across them ("không, em bị nhốt thật"). */
 const CLAUSE_BREAKS = new Set(['.', ',', ';', ':', '!', '?', '\n', '(', ')']);
+const SENTENCE_BREAKS = new Set(['.', ';', '!', '?', '\n']);
 
 export interface Token {
   /** The folded, repaired form used for matching. */
@@ -24,8 +25,10 @@ export interface Token {
   /** Span in the NFC text. */
   start: number;
   end: number;
-  /** Index of the clause the token is in. */
+  /** Index of the clause the token is in (commas, colons, brackets and sentence ends separate clauses). */
   clause: number;
+  /** Index of the sentence the token is in (. ! ? ; and line breaks). */
+  sentence: number;
   /** True when the token came from a teen-speak expansion (no accent check then). */
   expanded?: boolean;
 }
@@ -62,11 +65,13 @@ export function foldWord(word: string): string {
 export function rawTokens(nfc: string): Token[] {
   const tokens: Token[] = [];
   let clause = 0;
+  let sentence = 0;
   let i = 0;
   while (i < nfc.length) {
     const ch = nfc[i]!;
     if (CLAUSE_BREAKS.has(ch) && !isDottedSpelling(nfc, i)) {
-      clause++;
+      if (tokens.length && tokens[tokens.length - 1]!.clause === clause) clause++;
+      if (SENTENCE_BREAKS.has(ch) && tokens.length && tokens[tokens.length - 1]!.sentence === sentence) sentence++;
       i++;
       continue;
     }
@@ -89,7 +94,7 @@ export function rawTokens(nfc: string): Token[] {
         i++; // c.u.u → cuu
       } else break;
     }
-    tokens.push({ norm, typed, start, end: i, clause });
+    tokens.push({ norm, typed, start, end: i, clause, sentence });
   }
   return joinSpacedLetters(tokens);
 }
@@ -111,7 +116,7 @@ function joinSpacedLetters(tokens: Token[]): Token[] {
     while (j < tokens.length && tokens[j]!.norm.length === 1 && /\p{L}/u.test(tokens[j]!.norm) && tokens[j]!.clause === tokens[i]!.clause) j++;
     if (j - i >= 4) {
       const run = tokens.slice(i, j);
-      out.push({ norm: run.map((t) => t.norm).join(''), typed: run.map((t) => t.typed).join(''), start: run[0]!.start, end: run.at(-1)!.end, clause: run[0]!.clause });
+      out.push({ norm: run.map((t) => t.norm).join(''), typed: run.map((t) => t.typed).join(''), start: run[0]!.start, end: run.at(-1)!.end, clause: run[0]!.clause, sentence: run[0]!.sentence });
       i = j;
     } else {
       out.push(tokens[i]!);
