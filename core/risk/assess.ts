@@ -10,8 +10,10 @@
  *    (confinement with violence → emergency).
  * 3. Calming: talk about the subject without a present situation (homework, news, films, law and FAQ
  *    questions, "nếu ... thì làm gì") lowers a match that is not about a person to none; a joke (=)),
- *    haha, lol) lowers any match to none; the past ("năm ngoái", "đã được giải cứu") lowers emergency
- *    to high unless "now" is also said. Protected families never go below high.
+ *    haha, lol) lowers any match to none; a trivial context (laptop, game) lowers figurative cries
+ *    ("cứu em với" about homework); self-harm never goes below high this way. "If" before a match
+ *    lowers it one level (protected families excepted); the past ("năm ngoái", "đã được giải cứu")
+ *    lowers emergency to high unless "now" is also said.
  * 4. A child's age with any match adds the category child_at_risk; someone writing about another
  *    person sets thirdParty.
  * Long texts are read in bounded windows of tokens, so the cost stays linear.
@@ -21,7 +23,7 @@ import { loadLexicon, type CompiledFamily, type CompiledLexicon, type Element, t
 import { riskRank, type RiskAssessment, type RiskDetector, type RiskLevelName, type RiskMatch } from './types.js';
 
 const NEGATION_WINDOW = 3;
-const PERSON_WINDOW = 3;
+const PERSON_WINDOW = 2;
 /** Tokens analysed per window, and the overlap between windows, for long messages. */
 export const TOKEN_WINDOW = 400;
 const TOKEN_OVERLAP = 40;
@@ -29,12 +31,17 @@ const TOKEN_OVERLAP = 40;
 const squeeze = (s: string) => s.replace(/(.)\1+/gu, '$1');
 const typedWithAccents = (token: Token) => foldWord(token.typed) !== token.typed;
 
+/**
+ * A token typed with accents must have the word's accents ("bạn" is not "bán", "thủ" is not "thu",
+ * "cấm" is not "cam"); unaccented typing and teen-speak cannot tell them apart, so they match unless the
+ * word is strict (then only the exact typed form matches).
+ */
 function wordMatches(token: Token, word: Word): boolean {
   if (token.norm !== word.norm) return false;
-  if (word.strict) return !token.expanded && typedWithAccents(token) && squeeze(token.typed) === squeeze(word.accented!);
-  // Teen-speak and unaccented typing cannot tell "bán" from "bạn": they match unless the word is strict.
-  if (!word.accented || token.expanded || !typedWithAccents(token)) return true;
-  return squeeze(token.typed) === squeeze(word.accented);
+  const form = word.accented ?? word.norm;
+  if (word.strict) return !token.expanded && squeeze(token.typed) === squeeze(form);
+  if (token.expanded || !typedWithAccents(token)) return true;
+  return squeeze(token.typed) === squeeze(form);
 }
 
 interface Occurrence {
@@ -62,6 +69,8 @@ function occurrences(tokens: Token[], lexicon: CompiledLexicon): (Occurrence[] |
       const end = i + words.length - 1;
       const next = tokens[end + 1];
       if (phrase.notFollowedBy && next && next.clause === tokens[end]!.clause && phrase.notFollowedBy.has(next.norm)) continue;
+      const before = tokens[i - 1];
+      if (phrase.notPrecededBy && before && before.clause === tokens[i]!.clause && phrase.notPrecededBy.has(before.norm)) continue;
       const list = (out[i] ??= []);
       if (!list.some((o) => o.cls === phrase.cls && o.end === end)) list.push({ cls: phrase.cls, end });
     }
@@ -190,6 +199,7 @@ interface MessageContext {
   question: boolean;
   past: boolean;
   joke: boolean;
+  trivial: boolean;
 }
 
 function levelOf(hit: Hit, message: MessageContext, categories: ReadonlySet<string>): RiskLevelName {
@@ -207,26 +217,26 @@ function levelOf(hit: Hit, message: MessageContext, categories: ReadonlySet<stri
     }
   }
   // 2. Raises.
-  for (const r of family.raise) {
-    const holds =
-      typeof r.when === 'number'
-        ? ctx.occ.some((list) => list?.some((o) => o.cls === r.when))
-        : r.when in message
-          ? message[r.when as keyof MessageContext]
-          : categories.has(r.when) && r.when !== family.category;
-    if (holds) level = maxLevel(level, r.level);
-  }
-  // 3. Calming: protected families go down to high at most, the others to none.
-  const calmed = (l: RiskLevelName): RiskLevelName => (family.protect ? minLevel(l, 'high') : 'none');
+  const holds = (when: string | number) =>
+    typeof when === 'number'
+      ? ctx.occ.some((list) => list?.some((o) => o.cls === when))
+      : when in message
+        ? message[when as keyof MessageContext]
+        : categories.has(when) && when !== family.category;
+  for (const r of family.raise) if (r.when.every(holds)) level = maxLevel(level, r.level);
+  // 3. Calming: self-harm goes down to high at most, the rest to none.
+  const calmed = (l: RiskLevelName): RiskLevelName => (family.category === 'self_harm' ? minLevel(l, 'high') : 'none');
   // About a real person: a pronoun or relative just before, inside or just after the match, in its sentence.
   const personal =
     !family.figurative &&
     modifierSpans(ctx, lexicon.modifier.person).some(
       (p) =>
         tokens[p.first]!.sentence === tokens[first]!.sentence &&
-        ((p.last < first && first - p.last <= PERSON_WINDOW) || (p.first >= first && p.last <= last) || (p.first > last && p.first - last <= PERSON_WINDOW)),
+        ((p.last < first && first - p.last <= PERSON_WINDOW) ||
+          (p.first >= first && p.last <= last) ||
+          (p.first > last && p.first - last <= PERSON_WINDOW && tokens[p.first]!.clause === tokens[last]!.clause)),
     );
-  if (message.joke || (message.topic && !personal)) return calmed(level);
+  if (message.joke || (message.topic && !personal) || (family.figurative && message.trivial)) return calmed(level);
   if (!family.conditional) {
     const hypothetical = modifierSpans(ctx, lexicon.modifier.hypothetical).some((h) => h.last < first && tokens[h.first]!.sentence === tokens[first]!.sentence);
     if (hypothetical) {
@@ -249,6 +259,7 @@ function contextOf(ctxs: LexiconContext[], nfc: string, folded: string): Message
     topic: any('topic'),
     question: any('question') || nfc.includes('?'),
     past: any('past'),
+    trivial: any('trivial'),
     joke: ctxs.some((c) => c.lexicon.joke.test(nfc.toLowerCase())),
   };
 }

@@ -12,7 +12,8 @@
  *     "bán! {person}"         "!" after a word: only as typed with these accents ("bán", never "ban"/"bạn")
  *     "cứu {person} $"        "$" = the end of the clause
  *   and optional behaviour: `raise` (level when a context holds: now, minor, foreign, force, thirdParty,
- *   another family's category, or "{class}": a word of that class anywhere in the message), `protect` (talk about the topic, the past or a joke never lowers it below high),
+ *   another family's category, or "{class}": a word of that class anywhere in the message; "minor+foreign"
+ *   needs both), `protect` (talk about the topic, the past or a joke never lowers it below high),
  *   `negatable: false` (a "không" before it does not cancel it), `conditional` (an "if"/"nếu" is part of
  *   the threat, not a hypothetical), `figurative` (also said as a figure of speech: topic talk lowers it
  *   even when it names a person), `unless` (classes that cancel it in the same clause),
@@ -78,20 +79,24 @@ const familySchema = z.object({
   note: z.string().optional(),
 });
 
-const modifierNames = ['negation', 'person', 'thirdParty', 'topic', 'hypothetical', 'question', 'past', 'foreign', 'now', 'force', 'minor'] as const;
+const modifierNames = ['negation', 'person', 'thirdParty', 'topic', 'trivial', 'hypothetical', 'question', 'past', 'foreign', 'now', 'force', 'minor'] as const;
 export type ModifierName = (typeof modifierNames)[number];
 
 export const lexiconSchema = z.object({
   about: z.string().optional(),
   classes: z.record(z.string().regex(/^[a-z][a-zA-Z0-9]*$/), z.array(z.string().min(1))),
   families: z.array(familySchema).min(1),
-  exceptions: z.array(z.object({ phrase: z.string().min(1), notFollowedBy: z.array(z.string().min(1)).min(1) })),
+  exceptions: z.array(
+    z.object({ phrase: z.string().min(1), notFollowedBy: z.array(z.string().min(1)).optional(), notPrecededBy: z.array(z.string().min(1)).optional() }),
+  ),
   modifiers: z.object({
     negation: z.array(z.string()),
     /** Pronouns and relatives: a match right after one is about a real person, not a topic. */
     person: z.array(z.string()),
     thirdParty: z.array(z.string()),
     topic: z.array(z.string()),
+    /** Everyday trouble (a broken laptop, a game, homework): lowers figurative cries for help. */
+    trivial: z.array(z.string()),
     hypothetical: z.array(z.string()),
     question: z.array(z.string()),
     past: z.array(z.string()),
@@ -123,8 +128,8 @@ export interface CompiledFamily {
   category: RiskCategory;
   level: Exclude<RiskLevelName, 'none'>;
   patterns: Element[][];
-  /** `when`: a context name, a category, or a class id (the class occurs anywhere in the message). */
-  raise: { when: string | number; level: Exclude<RiskLevelName, 'none'> }[];
+  /** Each condition of `when`: a context name, a category, or a class id (the class occurs anywhere in the message). */
+  raise: { when: (string | number)[]; level: Exclude<RiskLevelName, 'none'> }[];
   protect: boolean;
   negatable: boolean;
   conditional: boolean;
@@ -138,6 +143,7 @@ export interface ClassPhrase {
   cls: number;
   words: Word[];
   notFollowedBy?: ReadonlySet<string>;
+  notPrecededBy?: ReadonlySet<string>;
 }
 
 export interface CompiledLexicon {
@@ -163,7 +169,7 @@ export class LexiconError extends Error {
 const GAP_CLAUSE = 3;
 const GAP_SENTENCE = 6;
 
-/** The folded words of a phrase; a word ending in "!" only matches as typed with its accents. */
+/** The folded words of a phrase; a word ending in "!" only matches exactly as written ("bán!", "gan!"). */
 function toWords(phrase: string, teen: ReadonlyMap<string, string[]>): Word[] {
   return phrase
     .normalize('NFC')
@@ -172,9 +178,11 @@ function toWords(phrase: string, teen: ReadonlyMap<string, string[]>): Word[] {
     .filter(Boolean)
     .flatMap((part) => {
       const strict = part.length > 1 && part.endsWith('!');
-      return phraseWords(strict ? part.slice(0, -1) : part, teen).map((w) =>
-        hasAccents(w.typed) ? { norm: w.norm, accented: w.typed, ...(strict ? { strict: true } : {}) } : { norm: w.norm },
-      );
+      return phraseWords(strict ? part.slice(0, -1) : part, teen).map((w) => ({
+        norm: w.norm,
+        ...(hasAccents(w.typed) ? { accented: w.typed } : {}),
+        ...(strict ? { strict: true } : {}),
+      }));
     });
 }
 
@@ -188,15 +196,20 @@ export function compileLexicon(locale: string, file: LexiconFile): CompiledLexic
   const vocabulary = new Set<string>();
   const classNames = [...Object.keys(file.classes), ...modifierNames.map((m) => `@${m}`)];
   const classId = new Map(classNames.map((n, i) => [n, i]));
-  const exceptions = new Map<string, Set<string>>();
+  // Only the word next to the phrase is compared: the first word of a "not followed by" entry, the last of a "not preceded by" one.
+  const exceptions = new Map<string, { next: Set<string>; before: Set<string> }>();
   for (const e of file.exceptions) {
     const key = toWords(e.phrase, teen).map((w) => w.norm).join(' ');
-    const set = exceptions.get(key) ?? new Set<string>();
-    for (const w of e.notFollowedBy) {
+    const entry = exceptions.get(key) ?? { next: new Set<string>(), before: new Set<string>() };
+    for (const w of e.notFollowedBy ?? []) {
       const first = toWords(w, teen)[0];
-      if (first) set.add(first.norm);
+      if (first) entry.next.add(first.norm);
     }
-    exceptions.set(key, set);
+    for (const w of e.notPrecededBy ?? []) {
+      const last = toWords(w, teen).at(-1);
+      if (last) entry.before.add(last.norm);
+    }
+    exceptions.set(key, entry);
   }
   const phrasesByFirstWord = new Map<string, ClassPhrase[]>();
   const addPhrase = (cls: number, phrase: string) => {
@@ -205,7 +218,12 @@ export function compileLexicon(locale: string, file: LexiconFile): CompiledLexic
     for (const w of words) vocabulary.add(w.norm);
     const exception = exceptions.get(words.map((w) => w.norm).join(' '));
     const list = phrasesByFirstWord.get(words[0]!.norm) ?? [];
-    list.push({ cls, words, ...(exception ? { notFollowedBy: exception } : {}) });
+    list.push({
+      cls,
+      words,
+      ...(exception?.next.size ? { notFollowedBy: exception.next } : {}),
+      ...(exception?.before.size ? { notPrecededBy: exception.before } : {}),
+    });
     phrasesByFirstWord.set(words[0]!.norm, list);
   };
   for (const [name, phrases] of Object.entries(file.classes)) for (const p of phrases) addPhrase(classId.get(name)!, p);
@@ -247,17 +265,21 @@ export function compileLexicon(locale: string, file: LexiconFile): CompiledLexic
       category: f.category,
       level: f.level,
       patterns: [],
-      raise: Object.entries(f.raise ?? {}).map(([when, level]) => {
-        if (/^\{[a-zA-Z0-9]+\}$/.test(when)) {
-          const id = classId.get(when.slice(1, -1));
-          if (id === undefined) throw new LexiconError(`${locale} ${f.id}: raise names unknown class ${when}`);
-          return { when: id, level };
-        }
-        if (!(CONTEXTS as readonly string[]).includes(when) && !(RISK_CATEGORIES as readonly string[]).includes(when)) {
-          throw new LexiconError(`${locale} ${f.id}: raise.${when} is neither a context (${CONTEXTS.join(', ')}), a category nor a {class}`);
-        }
-        return { when, level };
-      }),
+      raise: Object.entries(f.raise ?? {}).map(([key, level]) => ({
+        // "minor+foreign": every condition must hold.
+        when: key.split('+').map((when) => {
+          if (/^\{[a-zA-Z0-9]+\}$/.test(when)) {
+            const id = classId.get(when.slice(1, -1));
+            if (id === undefined) throw new LexiconError(`${locale} ${f.id}: raise names unknown class ${when}`);
+            return id;
+          }
+          if (!(CONTEXTS as readonly string[]).includes(when) && !(RISK_CATEGORIES as readonly string[]).includes(when)) {
+            throw new LexiconError(`${locale} ${f.id}: raise.${when} is neither a context (${CONTEXTS.join(', ')}), a category nor a {class}`);
+          }
+          return when;
+        }),
+        level,
+      })),
       protect: !!f.protect,
       negatable: f.negatable ?? true,
       conditional: !!f.conditional,
