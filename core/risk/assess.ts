@@ -68,9 +68,9 @@ function occurrences(tokens: Token[], lexicon: CompiledLexicon): (Occurrence[] |
       if (!ok) continue;
       const end = i + words.length - 1;
       const next = tokens[end + 1];
-      if (phrase.notFollowedBy && next && next.clause === tokens[end]!.clause && phrase.notFollowedBy.has(next.norm)) continue;
+      if (phrase.notFollowedBy && next && next.clause === tokens[end]!.clause && phrase.notFollowedBy.some((w) => wordMatches(next, w))) continue;
       const before = tokens[i - 1];
-      if (phrase.notPrecededBy && before && before.clause === tokens[i]!.clause && phrase.notPrecededBy.has(before.norm)) continue;
+      if (phrase.notPrecededBy && before && before.clause === tokens[i]!.clause && phrase.notPrecededBy.some((w) => wordMatches(before, w))) continue;
       const list = (out[i] ??= []);
       if (!list.some((o) => o.cls === phrase.cls && o.end === end)) list.push({ cls: phrase.cls, end });
     }
@@ -144,9 +144,9 @@ function findHits(ctx: LexiconContext): Hit[] {
     const key = `${family.id}:${i}`;
     if (seen.has(key)) return;
     const before = tokens[i - 1];
-    if (before && before.clause === tokens[i]!.clause && family.notPrecededBy.has(before.norm)) return;
+    if (before && before.clause === tokens[i]!.clause && family.notPrecededBy.some((w) => wordMatches(before, w))) return;
     const after = tokens[last + 1];
-    if (after && after.clause === tokens[last]!.clause && family.notFollowedBy.has(after.norm)) return;
+    if (after && after.clause === tokens[last]!.clause && family.notFollowedBy.some((w) => wordMatches(after, w))) return;
     if (family.unless.length && hasClassInClause(ctx, family.unless, tokens[i]!.clause)) return;
     seen.add(key);
     hits.push({ family, locale: lexicon.locale, first: i, last, start: tokens[i]!.start, end: tokens[last]!.end, ctx });
@@ -209,7 +209,10 @@ function levelOf(hit: Hit, message: MessageContext, categories: ReadonlySet<stri
   let level: RiskLevelName = family.level;
   // 1. Negation just before the match, in its clause, not part of it.
   if (family.negatable) {
-    const negated = modifierSpans(ctx, lexicon.modifier.negation).some((n) => n.last < first && first - n.last <= NEGATION_WINDOW && tokens[n.first]!.clause === clause);
+    // A negation inside a condition ("không nộp thì không trả hộ chiếu") does not reach past "thì".
+    const negated = modifierSpans(ctx, lexicon.modifier.negation).some(
+      (n) => n.last < first && first - n.last <= NEGATION_WINDOW && tokens[n.first]!.clause === clause && !tokens.slice(n.last + 1, first).some((t) => t.norm === 'thi'),
+    );
     if (negated) {
       // "em không muốn chết" still reaches a counsellor; "tôi không bị đánh" does not.
       if (family.category !== 'self_harm') return 'none';

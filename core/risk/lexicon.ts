@@ -135,15 +135,16 @@ export interface CompiledFamily {
   conditional: boolean;
   figurative: boolean;
   unless: number[];
-  notFollowedBy: ReadonlySet<string>;
-  notPrecededBy: ReadonlySet<string>;
+  notFollowedBy: Word[];
+  notPrecededBy: Word[];
 }
 
 export interface ClassPhrase {
   cls: number;
   words: Word[];
-  notFollowedBy?: ReadonlySet<string>;
-  notPrecededBy?: ReadonlySet<string>;
+  /** Words that cancel the phrase when next to it (compared like any lexicon word: accents count). */
+  notFollowedBy?: Word[];
+  notPrecededBy?: Word[];
 }
 
 export interface CompiledLexicon {
@@ -197,17 +198,17 @@ export function compileLexicon(locale: string, file: LexiconFile): CompiledLexic
   const classNames = [...Object.keys(file.classes), ...modifierNames.map((m) => `@${m}`)];
   const classId = new Map(classNames.map((n, i) => [n, i]));
   // Only the word next to the phrase is compared: the first word of a "not followed by" entry, the last of a "not preceded by" one.
-  const exceptions = new Map<string, { next: Set<string>; before: Set<string> }>();
+  const exceptions = new Map<string, { next: Word[]; before: Word[] }>();
   for (const e of file.exceptions) {
     const key = toWords(e.phrase, teen).map((w) => w.norm).join(' ');
-    const entry = exceptions.get(key) ?? { next: new Set<string>(), before: new Set<string>() };
+    const entry = exceptions.get(key) ?? { next: [], before: [] };
     for (const w of e.notFollowedBy ?? []) {
       const first = toWords(w, teen)[0];
-      if (first) entry.next.add(first.norm);
+      if (first) entry.next.push(first);
     }
     for (const w of e.notPrecededBy ?? []) {
       const last = toWords(w, teen).at(-1);
-      if (last) entry.before.add(last.norm);
+      if (last) entry.before.push(last);
     }
     exceptions.set(key, entry);
   }
@@ -221,8 +222,8 @@ export function compileLexicon(locale: string, file: LexiconFile): CompiledLexic
     list.push({
       cls,
       words,
-      ...(exception?.next.size ? { notFollowedBy: exception.next } : {}),
-      ...(exception?.before.size ? { notPrecededBy: exception.before } : {}),
+      ...(exception?.next.length ? { notFollowedBy: exception.next } : {}),
+      ...(exception?.before.length ? { notPrecededBy: exception.before } : {}),
     });
     phrasesByFirstWord.set(words[0]!.norm, list);
   };
@@ -290,8 +291,8 @@ export function compileLexicon(locale: string, file: LexiconFile): CompiledLexic
         return id;
       }),
       // Only the first word of a multi-word entry is compared (the next/previous token).
-      notFollowedBy: new Set((f.notFollowedBy ?? []).flatMap((w) => toWords(w, teen).slice(0, 1).map((t) => t.norm))),
-      notPrecededBy: new Set((f.notPrecededBy ?? []).flatMap((w) => toWords(w, teen).slice(-1).map((t) => t.norm))),
+      notFollowedBy: (f.notFollowedBy ?? []).flatMap((w) => toWords(w, teen).slice(0, 1)),
+      notPrecededBy: (f.notPrecededBy ?? []).flatMap((w) => toWords(w, teen).slice(-1)),
     };
     for (const p of f.patterns) {
       const pattern = compilePattern(f.id, p);
