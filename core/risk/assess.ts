@@ -147,7 +147,7 @@ function findHits(ctx: LexiconContext): Hit[] {
     if (before && before.clause === tokens[i]!.clause && family.notPrecededBy.some((w) => wordMatches(before, w))) return;
     const after = tokens[last + 1];
     if (after && after.clause === tokens[last]!.clause && family.notFollowedBy.some((w) => wordMatches(after, w))) return;
-    if (family.unless.length && hasClassInClause(ctx, family.unless, tokens[i]!.clause)) return;
+    if (family.unless.length && hasClassInSentence(ctx, family.unless, tokens[i]!.sentence)) return;
     seen.add(key);
     hits.push({ family, locale: lexicon.locale, first: i, last, start: tokens[i]!.start, end: tokens[last]!.end, ctx });
   };
@@ -158,9 +158,9 @@ function findHits(ctx: LexiconContext): Hit[] {
   return hits;
 }
 
-function hasClassInClause(ctx: LexiconContext, classes: number[], clause: number): boolean {
+function hasClassInSentence(ctx: LexiconContext, classes: number[], sentence: number): boolean {
   for (let i = 0; i < ctx.tokens.length; i++) {
-    if (ctx.tokens[i]!.clause !== clause) continue;
+    if (ctx.tokens[i]!.sentence !== sentence) continue;
     for (const o of ctx.occ[i] ?? []) if (classes.includes(o.cls)) return true;
   }
   return false;
@@ -200,6 +200,8 @@ interface MessageContext {
   past: boolean;
   joke: boolean;
   trivial: boolean;
+  denial: boolean;
+  resolved: boolean;
 }
 
 function levelOf(hit: Hit, message: MessageContext, categories: ReadonlySet<string>): RiskLevelName {
@@ -214,8 +216,8 @@ function levelOf(hit: Hit, message: MessageContext, categories: ReadonlySet<stri
       (n) => n.last < first && first - n.last <= NEGATION_WINDOW && tokens[n.first]!.clause === clause && !tokens.slice(n.last + 1, first).some((t) => t.norm === 'thi'),
     );
     if (negated) {
-      // "em không muốn chết" still reaches a counsellor; "tôi không bị đánh" does not.
-      if (family.category !== 'self_harm') return 'none';
+      // "em không muốn chết" still reaches a counsellor; "tôi không bị đánh" and "I don't want to die or anything" do not.
+      if (family.category !== 'self_harm' || message.denial) return 'none';
       level = minLevel(level, 'high');
     }
   }
@@ -239,7 +241,7 @@ function levelOf(hit: Hit, message: MessageContext, categories: ReadonlySet<stri
           (p.first >= first && p.last <= last) ||
           (p.first > last && p.first - last <= PERSON_WINDOW && tokens[p.first]!.clause === tokens[last]!.clause)),
     );
-  if (message.joke || (message.topic && !personal) || (family.figurative && message.trivial)) return calmed(level);
+  if (message.joke || message.resolved || (message.topic && !personal) || (family.figurative && message.trivial)) return calmed(level);
   if (!family.conditional) {
     const hypothetical = modifierSpans(ctx, lexicon.modifier.hypothetical).some((h) => h.last < first && tokens[h.first]!.sentence === tokens[first]!.sentence);
     if (hypothetical) {
@@ -263,6 +265,8 @@ function contextOf(ctxs: LexiconContext[], nfc: string, folded: string): Message
     question: any('question') || nfc.includes('?'),
     past: any('past'),
     trivial: any('trivial'),
+    denial: any('denial'),
+    resolved: any('resolved'),
     joke: ctxs.some((c) => c.lexicon.joke.test(nfc.toLowerCase())),
   };
 }
@@ -278,7 +282,8 @@ function assessWindow(lexicons: CompiledLexicon[], raw: Token[], nfc: string): R
   const hits = dedupe(ctxs.flatMap(findHits));
   if (!hits.length) return NONE;
   const message = contextOf(ctxs, nfc, folded);
-  const present = new Set(hits.map((h) => h.family.category));
+  // Raises by another family's category only count families that hold on their own (not negated or calmed).
+  const present = new Set(hits.filter((h) => levelOf(h, message, new Set()) !== 'none').map((h) => h.family.category));
   let level: RiskLevelName = 'none';
   const categories = new Set<string>();
   const matches: RiskMatch[] = [];

@@ -17,7 +17,7 @@
  *   `negatable: false` (a "không" before it does not cancel it), `conditional` (an "if"/"nếu" is part of
  *   the threat, not a hypothetical), `figurative` (also said as a figure of speech: topic talk lowers it
  *   even when it names a person), `unless` (classes that cancel it in the same clause),
- *   `notFollowedBy` / `notPrecededBy` (words);
+ *   `notFollowedBy` / `notPrecededBy` (words); `unless` looks at the whole sentence;
  * - `exceptions`: a class phrase does not count when followed by one of the listed words
  *   ("đánh" + "răng" is brushing teeth);
  * - `modifiers`: context phrases (negation, who it is about, topic talk, the past, a foreign place,
@@ -79,7 +79,7 @@ const familySchema = z.object({
   note: z.string().optional(),
 });
 
-const modifierNames = ['negation', 'person', 'thirdParty', 'topic', 'trivial', 'hypothetical', 'question', 'past', 'foreign', 'now', 'force', 'minor'] as const;
+const modifierNames = ['negation', 'denial', 'person', 'thirdParty', 'topic', 'trivial', 'resolved', 'hypothetical', 'question', 'past', 'foreign', 'now', 'force', 'minor'] as const;
 export type ModifierName = (typeof modifierNames)[number];
 
 export const lexiconSchema = z.object({
@@ -91,12 +91,16 @@ export const lexiconSchema = z.object({
   ),
   modifiers: z.object({
     negation: z.array(z.string()),
+    /** A clear denial ("không có ý định", "or anything"): a negated self-harm phrase then drops to none. */
+    denial: z.array(z.string()),
     /** Pronouns and relatives: a match right after one is about a real person, not a topic. */
     person: z.array(z.string()),
     thirdParty: z.array(z.string()),
     topic: z.array(z.string()),
     /** Everyday trouble (a broken laptop, a game, homework): lowers figurative cries for help. */
     trivial: z.array(z.string()),
+    /** A story that is over and resolved ("long ago", "đã về từ lâu"): lowers every match but self-harm. */
+    resolved: z.array(z.string()),
     hypothetical: z.array(z.string()),
     question: z.array(z.string()),
     past: z.array(z.string()),
