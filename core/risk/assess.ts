@@ -200,6 +200,8 @@ interface MessageContext {
   past: boolean;
   joke: boolean;
   trivial: boolean;
+  topicWeak: boolean;
+  anyPerson: boolean;
   denial: boolean;
   resolved: boolean;
 }
@@ -241,7 +243,7 @@ function levelOf(hit: Hit, message: MessageContext, categories: ReadonlySet<stri
           (p.first >= first && p.last <= last) ||
           (p.first > last && p.first - last <= PERSON_WINDOW && tokens[p.first]!.clause === tokens[last]!.clause)),
     );
-  if (message.joke || message.resolved || (message.topic && !personal) || (family.figurative && message.trivial)) return calmed(level);
+  if (message.joke || message.resolved || (message.topic && !personal) || (message.topicWeak && !message.anyPerson) || (family.figurative && message.trivial)) return calmed(level);
   if (!family.conditional) {
     const hypothetical = modifierSpans(ctx, lexicon.modifier.hypothetical).some((h) => h.last < first && tokens[h.first]!.sentence === tokens[first]!.sentence);
     if (hypothetical) {
@@ -265,6 +267,8 @@ function contextOf(ctxs: LexiconContext[], nfc: string, folded: string): Message
     question: any('question') || nfc.includes('?'),
     past: any('past'),
     trivial: any('trivial'),
+    topicWeak: any('topicWeak'),
+    anyPerson: any('person'),
     denial: any('denial'),
     resolved: any('resolved'),
     joke: ctxs.some((c) => c.lexicon.joke.test(nfc.toLowerCase())),

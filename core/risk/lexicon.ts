@@ -79,7 +79,7 @@ const familySchema = z.object({
   note: z.string().optional(),
 });
 
-const modifierNames = ['negation', 'denial', 'person', 'thirdParty', 'topic', 'trivial', 'resolved', 'hypothetical', 'question', 'past', 'foreign', 'now', 'force', 'minor'] as const;
+const modifierNames = ['negation', 'denial', 'person', 'thirdParty', 'topic', 'topicWeak', 'trivial', 'resolved', 'hypothetical', 'question', 'past', 'foreign', 'now', 'force', 'minor'] as const;
 export type ModifierName = (typeof modifierNames)[number];
 
 export const lexiconSchema = z.object({
@@ -96,7 +96,10 @@ export const lexiconSchema = z.object({
     /** Pronouns and relatives: a match right after one is about a real person, not a topic. */
     person: z.array(z.string()),
     thirdParty: z.array(z.string()),
+    /** Talk about the subject (homework, films, news, games): lowers matches not next to a person. */
     topic: z.array(z.string()),
+    /** Weaker signs of a general question (law, procedure, rights): lower matches only when no person is named at all. */
+    topicWeak: z.array(z.string()),
     /** Everyday trouble (a broken laptop, a game, homework): lowers figurative cries for help. */
     trivial: z.array(z.string()),
     /** A story that is over and resolved ("long ago", "đã về từ lâu"): lowers every match but self-harm. */
