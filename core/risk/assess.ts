@@ -277,65 +277,99 @@ function contextOf(ctxs: LexiconContext[], nfc: string, folded: string): Message
 
 const NONE: RiskAssessment = { level: 'none', categories: [], matches: [] };
 
-function assessWindow(lexicons: CompiledLexicon[], raw: Token[], nfc: string): RiskAssessment {
+/**
+ * What the rules saw, as names for the statistical model (model/features.ts): the word classes present,
+ * every family match with the level it ended at (none when negated or calmed), and the message context.
+ */
+function collectSignals(signals: Set<string>, ctxs: LexiconContext[], hits: Hit[], message: MessageContext | undefined, levels: Map<Hit, RiskLevelName>) {
+  for (const c of ctxs) {
+    for (const list of c.occ) for (const o of list ?? []) signals.add(`${c.lexicon.locale}:k:${c.lexicon.classNames[o.cls]}`);
+  }
+  for (const h of hits) signals.add(`${h.locale}:f:${h.family.id}:${levels.get(h) ?? 'none'}`);
+  if (message) for (const [name, on] of Object.entries(message)) if (on) signals.add(`c:${name}`);
+}
+
+function assessWindow(lexicons: CompiledLexicon[], raw: Token[], nfc: string, signals?: Set<string>): RiskAssessment {
   const folded = raw.map((t) => t.norm).join(' ');
   const ctxs: LexiconContext[] = lexicons.map((lexicon) => {
     const tokens = matchTokens(raw, lexicon.vocabulary, lexicon.teen);
     return { tokens, occ: occurrences(tokens, lexicon), lexicon };
   });
   const hits = dedupe(ctxs.flatMap(findHits));
-  if (!hits.length) return NONE;
+  if (!hits.length) {
+    if (signals) collectSignals(signals, ctxs, hits, undefined, new Map());
+    return NONE;
+  }
   const message = contextOf(ctxs, nfc, folded);
   // Raises by another family's category only count families that hold on their own (not negated or calmed).
   const present = new Set(hits.filter((h) => levelOf(h, message, new Set()) !== 'none').map((h) => h.family.category));
   let level: RiskLevelName = 'none';
   const categories = new Set<string>();
   const matches: RiskMatch[] = [];
+  const levels = new Map<Hit, RiskLevelName>();
   for (const hit of hits) {
     const l = levelOf(hit, message, present);
+    levels.set(hit, l);
     if (l === 'none') continue;
     if (matches.some((m) => m.start === hit.start && m.end === hit.end && m.category === hit.family.category)) continue;
     matches.push({ id: `${hit.locale}.${hit.family.id}`, category: hit.family.category, level: l, start: hit.start, end: hit.end });
     categories.add(hit.family.category);
     level = maxLevel(level, l);
   }
+  if (signals) collectSignals(signals, ctxs, hits, message, levels);
   if (level === 'none') return NONE;
   if (message.minor) categories.add('child_at_risk');
   return { level, categories: [...categories].sort(), matches, ...(message.thirdParty ? { thirdParty: true } : {}) };
 }
 
-export function createDetector(lexicons: CompiledLexicon[]): RiskDetector {
+export interface RulesAnalysis {
+  assessment: RiskAssessment;
+  /** What the rules saw (classes, family matches and their levels, context), for the model. */
+  signals: string[];
+}
+
+export interface RulesDetector extends RiskDetector {
+  analyse(text: string): RulesAnalysis;
+}
+
+export function createDetector(lexicons: CompiledLexicon[]): RulesDetector {
+  const run = (text: string, signals?: Set<string>): RiskAssessment => {
+    if (!text) return NONE;
+    const nfc = text.normalize('NFC');
+    const raw = rawTokens(nfc);
+    if (!raw.length) return NONE;
+    if (raw.length <= TOKEN_WINDOW) return assessWindow(lexicons, raw, nfc, signals);
+    // Long text: bounded, overlapping windows of tokens; the highest level wins, matches are merged.
+    let best: RiskAssessment = NONE;
+    const categories = new Set<string>();
+    const matches: RiskMatch[] = [];
+    let thirdParty = false;
+    for (let from = 0; from < raw.length; from += TOKEN_WINDOW - TOKEN_OVERLAP) {
+      const slice = raw.slice(from, from + TOKEN_WINDOW);
+      const a = assessWindow(lexicons, slice, nfc.slice(slice[0]!.start, slice.at(-1)!.end), signals);
+      if (riskRank(a.level) > riskRank(best.level)) best = a;
+      a.categories.forEach((c) => categories.add(c));
+      for (const m of a.matches) if (!matches.some((x) => x.start === m.start && x.end === m.end && x.id === m.id)) matches.push(m);
+      thirdParty ||= !!a.thirdParty;
+      if (from + TOKEN_WINDOW >= raw.length) break;
+    }
+    if (best.level === 'none') return NONE;
+    return { level: best.level, categories: [...categories].sort(), matches, ...(thirdParty ? { thirdParty: true } : {}) };
+  };
   return {
-    assess(text: string): RiskAssessment {
-      if (!text) return NONE;
-      const nfc = text.normalize('NFC');
-      const raw = rawTokens(nfc);
-      if (!raw.length) return NONE;
-      if (raw.length <= TOKEN_WINDOW) return assessWindow(lexicons, raw, nfc);
-      // Long text: bounded, overlapping windows of tokens; the highest level wins, matches are merged.
-      let best: RiskAssessment = NONE;
-      const categories = new Set<string>();
-      const matches: RiskMatch[] = [];
-      let thirdParty = false;
-      for (let from = 0; from < raw.length; from += TOKEN_WINDOW - TOKEN_OVERLAP) {
-        const slice = raw.slice(from, from + TOKEN_WINDOW);
-        const a = assessWindow(lexicons, slice, nfc.slice(slice[0]!.start, slice.at(-1)!.end));
-        if (riskRank(a.level) > riskRank(best.level)) best = a;
-        a.categories.forEach((c) => categories.add(c));
-        for (const m of a.matches) if (!matches.some((x) => x.start === m.start && x.end === m.end && x.id === m.id)) matches.push(m);
-        thirdParty ||= !!a.thirdParty;
-        if (from + TOKEN_WINDOW >= raw.length) break;
-      }
-      if (best.level === 'none') return NONE;
-      return { level: best.level, categories: [...categories].sort(), matches, ...(thirdParty ? { thirdParty: true } : {}) };
+    assess: (text: string) => run(text),
+    analyse(text: string): RulesAnalysis {
+      const signals = new Set<string>();
+      const assessment = run(text, signals);
+      return { assessment, signals: [...signals].sort() };
     },
   };
 }
 
-let cached: RiskDetector | undefined;
+let cached: RulesDetector | undefined;
 
 /** The rules detector over the shipped lexicons (locales/vi/risk.json and locales/en/risk.json). */
-export function rulesDetector(): RiskDetector {
+export function rulesDetector(): RulesDetector {
   cached ??= createDetector([loadLexicon('vi'), loadLexicon('en')]);
   return cached;
 }

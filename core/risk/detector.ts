@@ -1,9 +1,11 @@
 /**
- * The combined risk detector: rule families (assess.ts) and the statistical model (model/model.ts).
+ * The combined risk detector: rule families (assess.ts) and the statistical model (model/model.ts), which
+ * reads the text and what the rules saw (their signals).
  * The final level is the higher of the two; the model can only raise a level, never lower it. When the
  * model alone sets the level the assessment says so (source 'model') and carries the category 'model',
  * so the risk event and the console show that no rule matched.
  */
+import type { RulesDetector } from './assess.js';
 import { defaultModel, type RiskModel } from './model/model.js';
 import { normaliseText } from './normalise.js';
 import { riskRank, type RiskAssessment, type RiskDetector } from './types.js';
@@ -12,13 +14,13 @@ export const MODEL_CATEGORY = 'model';
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
-export function combineDetectors(rules: RiskDetector, model: RiskModel | null): RiskDetector {
+export function combineDetectors(rules: RulesDetector, model: RiskModel | null): RiskDetector {
   if (!model) return rules;
   return {
-    assess(text: string, locale?: string): RiskAssessment {
-      const ruled = rules.assess(text, locale);
-      if (!text) return ruled;
-      const scores = model.scores(text);
+    assess(text: string): RiskAssessment {
+      if (!text) return rules.assess(text);
+      const { assessment: ruled, signals } = rules.analyse(text);
+      const scores = model.scores(text, signals);
       const modelLevel = model.level(scores);
       const modelScores = { elevated: round(scores.elevated), high: round(scores.high), emergency: round(scores.emergency) };
       const r = riskRank(ruled.level);

@@ -5,6 +5,9 @@
  * - hashed character n-grams of 2 to 5 characters, word unigrams and word bigrams;
  * - every occurrence counts 1/sqrt(N) where N is the number of feature occurrences in the window, so
  *   short and long messages score on the same scale.
+ * - the rules' signals (the word classes present, each family match and the level it ended at, the
+ *   context such as topic talk or negation: see assess.ts), each with the fixed value SIGNAL_VALUE, so
+ *   the model can weigh what the rules saw, including matches the rules themselves cancelled.
  * Long texts are cut into bounded windows (WINDOW characters, overlapping by half) scored one by one:
  * the cost of a message grows linearly and a danger sentence inside a long message is not diluted.
  */
@@ -13,7 +16,10 @@ export const NGRAM_MAX = 5;
 export const WINDOW = 600;
 export const STEP = 300;
 
+export const SIGNAL_VALUE = 0.25;
+
 const FNV_OFFSET = 0x811c9dc5;
+const SIGNAL_SEED = 0x3c6ef372;
 const FNV_PRIME = 16777619;
 const WORD_SEED = 0x9747b28c;
 const BIGRAM_SEED = 0x5bd1e995;
@@ -71,6 +77,15 @@ export function forEachFeature(text: string, mask: number, sink: (bucket: number
   return n;
 }
 
+/** Calls `sink(bucket)` for each rule signal ("vi:k:coerce", "c:topic"...). */
+export function forEachSignal(signals: readonly string[], mask: number, sink: (bucket: number) => void): void {
+  for (const signal of signals) {
+    let h = SIGNAL_SEED;
+    for (let i = 0; i < signal.length; i++) h = Math.imul(h ^ signal.charCodeAt(i), FNV_PRIME);
+    sink(finish(h, 0x5a) & mask);
+  }
+}
+
 /** The windows of a normalised text: the whole text when short, else overlapping slices cut at spaces. */
 export function windows(text: string): string[] {
   if (text.length <= WINDOW) return [text];
@@ -92,11 +107,13 @@ export function windows(text: string): string[] {
   return out;
 }
 
-/** Sparse features of one window, merged: sorted bucket indices and their values (count/sqrt(N)). */
-export function sparseFeatures(text: string, mask: number): { index: Int32Array; value: Float32Array } {
-  const counts = new Map<number, number>();
-  const n = forEachFeature(text, mask, (b) => counts.set(b, (counts.get(b) ?? 0) + 1));
-  const keys = [...counts.keys()].sort((a, b) => a - b);
+/** Sparse features of one text, merged: sorted bucket indices and their values (count/sqrt(N), signals SIGNAL_VALUE). */
+export function sparseFeatures(text: string, mask: number, signals: readonly string[] = []): { index: Int32Array; value: Float32Array } {
+  const values = new Map<number, number>();
+  const n = forEachFeature(text, mask, (b) => values.set(b, (values.get(b) ?? 0) + 1));
   const scale = n ? 1 / Math.sqrt(n) : 0;
-  return { index: Int32Array.from(keys), value: Float32Array.from(keys.map((k) => counts.get(k)! * scale)) };
+  for (const [k, v] of values) values.set(k, v * scale);
+  forEachSignal(signals, mask, (b) => values.set(b, (values.get(b) ?? 0) + SIGNAL_VALUE));
+  const keys = [...values.keys()].sort((a, b) => a - b);
+  return { index: Int32Array.from(keys), value: Float32Array.from(keys.map((k) => values.get(k)!)) };
 }

@@ -11,7 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { normaliseText } from '../normalise.js';
 import type { RiskLevelName } from '../types.js';
-import { forEachFeature, windows } from './features.js';
+import { forEachFeature, forEachSignal, SIGNAL_VALUE, windows } from './features.js';
 
 export const MODEL_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'model.json.gz');
 export const MODEL_FORMAT = 'hotline-111-risk-model/1';
@@ -26,16 +26,18 @@ export const modelFileSchema = z.object({
   heads: z.object({ elevated: headSchema, high: headSchema, emergency: headSchema }),
   /** Probability at or above which each head raises the level. */
   thresholds: z.object({ elevated: z.number(), high: z.number(), emergency: z.number() }),
+  /** Value of each rule signal feature (features.ts); must match the code that reads it. */
+  signalValue: z.literal(SIGNAL_VALUE),
   training: z.object({ messages: z.number().int(), files: z.array(z.string()), digest: z.string() }).passthrough(),
 });
 export type ModelFile = z.infer<typeof modelFileSchema>;
 
 export interface RiskModel {
   thresholds: ModelFile['thresholds'];
-  /** Probabilities of each head for a raw message (max over its windows). */
-  scores(text: string): ModelScores;
-  /** Probabilities for text already normalised with normaliseText. */
-  scoresNormalised(normalised: string): ModelScores;
+  /** Probabilities of each head (max over the text's windows), given the rules' signals for the text. */
+  scores(text: string, signals: readonly string[]): ModelScores;
+  /** The same for text already normalised with normaliseText. */
+  scoresNormalised(normalised: string, signals: readonly string[]): ModelScores;
   level(scores: ModelScores): RiskLevelName;
 }
 
@@ -80,23 +82,29 @@ export function createModel(file: ModelFile): RiskModel {
     s2 += w[o + 2]!;
   };
   const { thresholds } = file;
-  const scoresNormalised = (normalised: string): ModelScores => {
+  const scoresNormalised = (normalised: string, signals: readonly string[]): ModelScores => {
     const out: ModelScores = { elevated: 0, high: 0, emergency: 0 };
     if (!normalised) return out;
+    // The signals are about the whole message: the same sum is added to every window.
+    s0 = s1 = s2 = 0;
+    forEachSignal(signals, mask, add);
+    const g0 = s0 * SIGNAL_VALUE;
+    const g1 = s1 * SIGNAL_VALUE;
+    const g2 = s2 * SIGNAL_VALUE;
     for (const window of windows(normalised)) {
       s0 = s1 = s2 = 0;
       const n = forEachFeature(window, mask, add);
       const f = n ? 1 / Math.sqrt(n) : 0;
-      out.elevated = Math.max(out.elevated, sigmoid(bias[0]! + s0 * f));
-      out.high = Math.max(out.high, sigmoid(bias[1]! + s1 * f));
-      out.emergency = Math.max(out.emergency, sigmoid(bias[2]! + s2 * f));
+      out.elevated = Math.max(out.elevated, sigmoid(bias[0]! + g0 + s0 * f));
+      out.high = Math.max(out.high, sigmoid(bias[1]! + g1 + s1 * f));
+      out.emergency = Math.max(out.emergency, sigmoid(bias[2]! + g2 + s2 * f));
     }
     return out;
   };
   return {
     thresholds,
     scoresNormalised,
-    scores: (text) => scoresNormalised(normaliseText(text)),
+    scores: (text, signals) => scoresNormalised(normaliseText(text), signals),
     level(scores) {
       if (scores.emergency >= thresholds.emergency) return 'emergency';
       if (scores.high >= thresholds.high) return 'high';

@@ -17,7 +17,7 @@ export interface TrainOptions {
   seed: number;
 }
 
-export const DEFAULT_TRAIN_OPTIONS: Omit<TrainOptions, 'buckets'> = { epochs: 12, learningRate: 0.4, l2: 1e-4, seed: 111 };
+export const DEFAULT_TRAIN_OPTIONS: Omit<TrainOptions, 'buckets'> = { epochs: 12, learningRate: 0.4, l2: 3e-3, seed: 111 };
 
 export interface Head {
   weights: Float32Array;

@@ -16,11 +16,11 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
-import { rulesDetector } from '../assess.js';
+import { rulesDetector, type RulesDetector } from '../assess.js';
 import { combineDetectors } from '../detector.js';
 import { createModel, encodeWeights, HEADS, MODEL_FILE, MODEL_FORMAT, readModelFile, type ModelFile, type RiskModel } from '../model/model.js';
 import { existsSync } from 'node:fs';
-import { sparseFeatures } from '../model/features.js';
+import { SIGNAL_VALUE, sparseFeatures } from '../model/features.js';
 import { normaliseText } from '../normalise.js';
 import { riskRank, type RiskDetector, type RiskLevelName } from '../types.js';
 import { isCrossValidation, loadDevSet, loadHoldout, loadTraining, readTsv, stableHash, trainingFiles, type Labelled } from './data.js';
@@ -98,6 +98,7 @@ function modelFile(heads: Record<(typeof HEADS)[number], Head>, thresholds: Prob
     buckets: BUCKETS,
     heads: encoded,
     thresholds: { elevated: round(thresholds.elevated), high: round(thresholds.high), emergency: round(thresholds.emergency) },
+    signalValue: SIGNAL_VALUE,
     training: { messages, files, digest },
   };
 }
@@ -138,7 +139,8 @@ export async function main(argv: string[]): Promise<number> {
       if (riskRank(m.level) > riskRank(seen.level)) seen.level = m.level;
       continue;
     }
-    byText.set(normalised, { ...m, normalised, example: sparseFeatures(normalised, BUCKETS - 1), rules: rules.assess(m.text).level });
+    const { assessment, signals } = rules.analyse(m.text);
+    byText.set(normalised, { ...m, normalised, example: sparseFeatures(normalised, BUCKETS - 1, signals), rules: assessment.level });
   }
   const items = [...byText.values()];
   const files = [...trainingFiles().map((f) => path.basename(f)), ...extra.map((f) => `extra:${path.basename(f)}`)];
@@ -221,8 +223,8 @@ function foldPredictions(items: readonly Item[]) {
   return out;
 }
 
-function report(title: string, set: readonly Labelled[], rules: RiskDetector, model: RiskModel): Figures {
-  const modelOnly: RiskDetector = { assess: (t) => ({ level: model.level(model.scores(t)), categories: [], matches: [] }) };
+function report(title: string, set: readonly Labelled[], rules: RulesDetector, model: RiskModel): Figures {
+  const modelOnly: RiskDetector = { assess: (t) => ({ level: model.level(model.scores(t, rules.analyse(t).signals)), categories: [], matches: [] }) };
   const combined = combineDetectors(rules, model);
   console.log(`\n== ${title}`);
   console.log(formatFigures('rules', figures(rate(rules, set))));
