@@ -243,7 +243,7 @@ function levelOf(hit: Hit, message: MessageContext, categories: ReadonlySet<stri
           (p.first >= first && p.last <= last) ||
           (p.first > last && p.first - last <= PERSON_WINDOW && tokens[p.first]!.clause === tokens[last]!.clause)),
     );
-  if (message.joke || message.resolved || (message.topic && !personal) || (message.topicWeak && !message.anyPerson) || (family.figurative && message.trivial)) return calmed(level);
+  if (message.joke || message.resolved || (message.topic && !personal) || (message.topicWeak && (!message.anyPerson || (message.question && !personal))) || (family.figurative && message.trivial)) return calmed(level);
   if (!family.conditional) {
     const hypothetical = modifierSpans(ctx, lexicon.modifier.hypothetical).some((h) => h.last < first && tokens[h.first]!.sentence === tokens[first]!.sentence);
     if (hypothetical) {
