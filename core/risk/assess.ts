@@ -281,12 +281,12 @@ const NONE: RiskAssessment = { level: 'none', categories: [], matches: [] };
  * What the rules saw, as names for the statistical model (model/features.ts): the word classes present,
  * every family match with the level it ended at (none when negated or calmed), and the message context.
  */
-function collectSignals(signals: Set<string>, ctxs: LexiconContext[], hits: Hit[], message: MessageContext | undefined, levels: Map<Hit, RiskLevelName>) {
+function collectSignals(signals: Set<string>, ctxs: LexiconContext[], hits: Hit[], message: MessageContext, levels: Map<Hit, RiskLevelName>) {
   for (const c of ctxs) {
     for (const list of c.occ) for (const o of list ?? []) signals.add(`${c.lexicon.locale}:k:${c.lexicon.classNames[o.cls]}`);
   }
   for (const h of hits) signals.add(`${h.locale}:f:${h.family.id}:${levels.get(h) ?? 'none'}`);
-  if (message) for (const [name, on] of Object.entries(message)) if (on) signals.add(`c:${name}`);
+  for (const [name, on] of Object.entries(message)) if (on) signals.add(`c:${name}`);
 }
 
 function assessWindow(lexicons: CompiledLexicon[], raw: Token[], nfc: string, signals?: Set<string>): RiskAssessment {
@@ -297,7 +297,7 @@ function assessWindow(lexicons: CompiledLexicon[], raw: Token[], nfc: string, si
   });
   const hits = dedupe(ctxs.flatMap(findHits));
   if (!hits.length) {
-    if (signals) collectSignals(signals, ctxs, hits, undefined, new Map());
+    if (signals) collectSignals(signals, ctxs, hits, contextOf(ctxs, nfc, folded), new Map());
     return NONE;
   }
   const message = contextOf(ctxs, nfc, folded);

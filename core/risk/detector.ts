@@ -21,7 +21,7 @@ export function combineDetectors(rules: RulesDetector, model: RiskModel | null):
       if (!text) return rules.assess(text);
       const { assessment: ruled, signals } = rules.analyse(text);
       const scores = model.scores(text, signals);
-      const modelLevel = model.level(scores);
+      const modelLevel = model.level(scores, signals);
       const modelScores = { elevated: round(scores.elevated), high: round(scores.high), emergency: round(scores.emergency) };
       const r = riskRank(ruled.level);
       const m = riskRank(modelLevel);

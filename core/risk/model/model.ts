@@ -38,7 +38,19 @@ export interface RiskModel {
   scores(text: string, signals: readonly string[]): ModelScores;
   /** The same for text already normalised with normaliseText. */
   scoresNormalised(normalised: string, signals: readonly string[]): ModelScores;
-  level(scores: ModelScores): RiskLevelName;
+  /** The model's level; with `signals`, talk without a present situation caps it (see calmedBySignals). */
+  level(scores: ModelScores, signals?: readonly string[]): RiskLevelName;
+}
+
+/**
+ * The rules' calming context also bounds what the model may add: in a joke, a resolved story, or topic
+ * talk (homework, films, news) that names no person, the model raises at most to elevated, unless the
+ * rules saw self-harm (never lowered below high).
+ */
+export function calmedBySignals(signals: readonly string[]): boolean {
+  const has = (s: string) => signals.includes(s);
+  if (signals.some((s) => s.includes(':f:self_harm.'))) return false;
+  return has('c:joke') || has('c:resolved') || (has('c:topic') && !has('c:anyPerson'));
 }
 
 /** Weights quantised to int16 with one scale per head, little-endian, base64. */
@@ -105,9 +117,10 @@ export function createModel(file: ModelFile): RiskModel {
     thresholds,
     scoresNormalised,
     scores: (text, signals) => scoresNormalised(normaliseText(text), signals),
-    level(scores) {
-      if (scores.emergency >= thresholds.emergency) return 'emergency';
-      if (scores.high >= thresholds.high) return 'high';
+    level(scores, signals) {
+      const calm = signals ? calmedBySignals(signals) : false;
+      if (!calm && scores.emergency >= thresholds.emergency) return 'emergency';
+      if (!calm && scores.high >= thresholds.high) return 'high';
       if (scores.elevated >= thresholds.elevated) return 'elevated';
       return 'none';
     },

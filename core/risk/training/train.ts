@@ -18,7 +18,7 @@ import { gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { rulesDetector, type RulesDetector } from '../assess.js';
 import { combineDetectors } from '../detector.js';
-import { createModel, encodeWeights, HEADS, MODEL_FILE, MODEL_FORMAT, readModelFile, type ModelFile, type RiskModel } from '../model/model.js';
+import { calmedBySignals, createModel, encodeWeights, HEADS, MODEL_FILE, MODEL_FORMAT, readModelFile, type ModelFile, type RiskModel } from '../model/model.js';
 import { existsSync } from 'node:fs';
 import { SIGNAL_VALUE, sparseFeatures } from '../model/features.js';
 import { normaliseText } from '../normalise.js';
@@ -46,6 +46,8 @@ interface Item extends Labelled {
   normalised: string;
   example: Example;
   rules: RiskLevelName;
+  /** The model may not raise this message above elevated (calmedBySignals). */
+  calm: boolean;
 }
 
 const headLabel = (head: (typeof HEADS)[number], level: RiskLevelName) => (riskRank(level) >= riskRank(head) ? 1 : 0);
@@ -68,10 +70,13 @@ type Probabilities = Record<(typeof HEADS)[number], number>;
  * combined detector (max of rules and model) stays within its false-escalation budget on the
  * out-of-fold predictions. Recall is whatever that buys; the gates then judge it.
  */
-export function chooseThresholds(items: readonly { level: RiskLevelName; rules: RiskLevelName; p: Probabilities }[]): Probabilities {
+export function chooseThresholds(items: readonly { level: RiskLevelName; rules: RiskLevelName; calm: boolean; p: Probabilities }[]): Probabilities {
   const pick = (pool: typeof items, head: keyof Probabilities, target: RiskLevelName, budget: number) => {
-    // Messages the rules already escalate cost nothing; the rest escalate when p ≥ t.
-    const free = pool.filter((i) => riskRank(i.rules) < riskRank(target)).map((i) => i.p[head]).sort((a, b) => b - a);
+    // Messages the rules already escalate cost nothing; the rest escalate when p ≥ t (calmed ones cannot go above elevated).
+    const free = pool
+      .filter((i) => riskRank(i.rules) < riskRank(target))
+      .map((i) => (i.calm && head !== 'elevated' ? 0 : i.p[head]))
+      .sort((a, b) => b - a);
     const already = pool.length - free.length;
     const allowed = Math.max(0, Math.floor(budget * pool.length) - already);
     // Threshold just above the (allowed+1)-th highest free probability.
@@ -140,7 +145,7 @@ export async function main(argv: string[]): Promise<number> {
       continue;
     }
     const { assessment, signals } = rules.analyse(m.text);
-    byText.set(normalised, { ...m, normalised, example: sparseFeatures(normalised, BUCKETS - 1, signals), rules: assessment.level });
+    byText.set(normalised, { ...m, normalised, example: sparseFeatures(normalised, BUCKETS - 1, signals), rules: assessment.level, calm: calmedBySignals(signals) });
   }
   const items = [...byText.values()];
   const files = [...trainingFiles().map((f) => path.basename(f)), ...extra.map((f) => `extra:${path.basename(f)}`)];
@@ -213,18 +218,23 @@ function probabilities(heads: Record<(typeof HEADS)[number], Head>, e: Example):
 /** Out-of-fold probabilities: each message scored by a model trained on the other folds. */
 function foldPredictions(items: readonly Item[]) {
   const fold = items.map((i) => stableHash(i.normalised, FOLD_SEED) % FOLDS);
-  const out: { level: RiskLevelName; rules: RiskLevelName; p: Probabilities }[] = new Array(items.length);
+  const out: { level: RiskLevelName; rules: RiskLevelName; calm: boolean; p: Probabilities }[] = new Array(items.length);
   for (let k = 0; k < FOLDS; k++) {
     const heads = trainModelHeads(items.filter((_, i) => fold[i] !== k));
     items.forEach((item, i) => {
-      if (fold[i] === k) out[i] = { level: item.level, rules: item.rules, p: probabilities(heads, item.example) };
+      if (fold[i] === k) out[i] = { level: item.level, rules: item.rules, calm: item.calm, p: probabilities(heads, item.example) };
     });
   }
   return out;
 }
 
 function report(title: string, set: readonly Labelled[], rules: RulesDetector, model: RiskModel): Figures {
-  const modelOnly: RiskDetector = { assess: (t) => ({ level: model.level(model.scores(t, rules.analyse(t).signals)), categories: [], matches: [] }) };
+  const modelOnly: RiskDetector = {
+    assess: (t) => {
+      const { signals } = rules.analyse(t);
+      return { level: model.level(model.scores(t, signals), signals), categories: [], matches: [] };
+    },
+  };
   const combined = combineDetectors(rules, model);
   console.log(`\n== ${title}`);
   console.log(formatFigures('rules', figures(rate(rules, set))));

@@ -27,7 +27,10 @@ export function detectors(): { rules: RiskDetector; model: RiskDetector; combine
   const rules = rulesDetector();
   const model = defaultModel();
   const modelOnly: RiskDetector = {
-    assess: (t) => ({ level: model ? model.level(model.scores(t, rules.analyse(t).signals)) : 'none', categories: [], matches: [] }),
+    assess: (t) => {
+      const { signals } = rules.analyse(t);
+      return { level: model ? model.level(model.scores(t, signals), signals) : 'none', categories: [], matches: [] };
+    },
   };
   return { rules, model: modelOnly, combined: combineDetectors(rules, model) };
 }
