@@ -247,11 +247,16 @@ function levelOf(hit: Hit, message: MessageContext, categories: ReadonlySet<stri
   if (!family.conditional) {
     const hypothetical = modifierSpans(ctx, lexicon.modifier.hypothetical).some((h) => h.last < first && tokens[h.first]!.sentence === tokens[first]!.sentence);
     if (hypothetical) {
-      if (message.question && !personal) return calmed(level);
+      // "If someone's passport is taken..." about nobody in particular is a question, not a case.
+      if (!personal) return calmed(level);
       if (!family.protect) level = level === 'emergency' ? 'high' : level === 'high' ? 'elevated' : level;
     }
   }
-  if (message.past && !message.now && level === 'emergency') level = 'high';
+  if (message.past && !message.now) {
+    // A story from the past about nobody named ("hồi xưa có người bị bán") is talk; a person's past still needs help.
+    if (!personal && !message.anyPerson) return calmed(level);
+    if (level === 'emergency') level = 'high';
+  }
   return level;
 }
 

@@ -119,7 +119,8 @@ export function createModel(file: ModelFile): RiskModel {
     scores: (text, signals) => scoresNormalised(normaliseText(text), signals),
     level(scores, signals) {
       const calm = signals ? calmedBySignals(signals) : false;
-      if (!calm && scores.emergency >= thresholds.emergency) return 'emergency';
+      // Emergency needs both heads: the message is high risk and urgent.
+      if (!calm && scores.emergency >= thresholds.emergency && scores.high >= thresholds.high) return 'emergency';
       if (!calm && scores.high >= thresholds.high) return 'high';
       if (scores.elevated >= thresholds.elevated) return 'elevated';
       return 'none';

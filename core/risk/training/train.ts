@@ -34,7 +34,7 @@ const FOLD_SEED = 0x5eed;
 /** Budgets for threshold choice on out-of-fold predictions (combined with the rules). */
 export const BUDGETS = {
   /** Share of none messages the combined detector may rate ≥high / ≥elevated. */
-  noneHigh: 0.03,
+  noneHigh: 0.015,
   noneElevated: 0.1,
   /** Share of high messages the combined detector may rate emergency. */
   highEmergency: 0.12,
@@ -91,7 +91,9 @@ export function chooseThresholds(items: readonly { level: RiskLevelName; rules: 
     high: pick(none, 'high', 'high', BUDGETS.noneHigh),
     emergency: 0,
   };
-  t.emergency = Math.max(pick(high, 'emergency', 'emergency', BUDGETS.highEmergency), pick(belowHigh, 'emergency', 'emergency', BUDGETS.lowEmergency));
+  // Emergency also needs p(high) ≥ t.high: only those messages compete for the emergency budgets.
+  const canBeEmergency = (pool: typeof items) => pool.map((i) => (i.p.high >= t.high ? i : { ...i, p: { ...i.p, emergency: 0 } }));
+  t.emergency = Math.max(pick(canBeEmergency(high), 'emergency', 'emergency', BUDGETS.highEmergency), pick(canBeEmergency(belowHigh), 'emergency', 'emergency', BUDGETS.lowEmergency));
   return t;
 }
 
