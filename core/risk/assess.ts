@@ -147,7 +147,7 @@ function findHits(ctx: LexiconContext): Hit[] {
     if (before && before.clause === tokens[i]!.clause && family.notPrecededBy.some((w) => wordMatches(before, w))) return;
     const after = tokens[last + 1];
     if (after && after.clause === tokens[last]!.clause && family.notFollowedBy.some((w) => wordMatches(after, w))) return;
-    if (family.unless.length && hasClassInSentence(ctx, family.unless, tokens[i]!.sentence)) return;
+    if (family.unless.length && hasClassNear(ctx, family.unless, tokens[i]!.clause)) return;
     seen.add(key);
     hits.push({ family, locale: lexicon.locale, first: i, last, start: tokens[i]!.start, end: tokens[last]!.end, ctx });
   };
@@ -158,9 +158,11 @@ function findHits(ctx: LexiconContext): Hit[] {
   return hits;
 }
 
-function hasClassInSentence(ctx: LexiconContext, classes: number[], sentence: number): boolean {
+/** A class in the match's clause or the clause just before it ("nuôi con chó, tối phải nhốt nó"). */
+function hasClassNear(ctx: LexiconContext, classes: number[], clause: number): boolean {
   for (let i = 0; i < ctx.tokens.length; i++) {
-    if (ctx.tokens[i]!.sentence !== sentence) continue;
+    const c = ctx.tokens[i]!.clause;
+    if (c !== clause && c !== clause - 1) continue;
     for (const o of ctx.occ[i] ?? []) if (classes.includes(o.cls)) return true;
   }
   return false;
@@ -254,7 +256,7 @@ function levelOf(hit: Hit, message: MessageContext, categories: ReadonlySet<stri
   }
   if (message.past && !message.now) {
     // A story from the past about nobody named ("hồi xưa có người bị bán") is talk; a person's past still needs help.
-    if (!personal && !message.anyPerson) return calmed(level);
+    if (!personal && (!message.anyPerson || message.topicWeak)) return calmed(level);
     if (level === 'emergency') level = 'high';
   }
   return level;

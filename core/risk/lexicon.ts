@@ -17,7 +17,7 @@
  *   `negatable: false` (a "không" before it does not cancel it), `conditional` (an "if"/"nếu" is part of
  *   the threat, not a hypothetical), `figurative` (also said as a figure of speech: topic talk lowers it
  *   even when it names a person), `unless` (classes that cancel it in the same clause),
- *   `notFollowedBy` / `notPrecededBy` (words); `unless` looks at the whole sentence;
+ *   `notFollowedBy` / `notPrecededBy` (words); `unless` looks at the match's clause and the one before;
  * - `exceptions`: a class phrase does not count when followed by one of the listed words
  *   ("đánh" + "răng" is brushing teeth);
  * - `modifiers`: context phrases (negation, who it is about, topic talk, the past, a foreign place,
