@@ -208,18 +208,23 @@ interface MessageContext {
   resolved: boolean;
 }
 
+/** A negation just before the match, in its clause; one inside a condition ("không nộp thì không trả hộ chiếu") does not reach past "thì". */
+function isNegated(hit: Hit): boolean {
+  const { ctx, first } = hit;
+  const { tokens, lexicon } = ctx;
+  const clause = tokens[first]!.clause;
+  return modifierSpans(ctx, lexicon.modifier.negation).some(
+    (n) => n.last < first && first - n.last <= NEGATION_WINDOW && tokens[n.first]!.clause === clause && !tokens.slice(n.last + 1, first).some((t) => t.norm === 'thi'),
+  );
+}
+
 function levelOf(hit: Hit, message: MessageContext, categories: ReadonlySet<string>): RiskLevelName {
   const { family, ctx, first, last } = hit;
   const { tokens, lexicon } = ctx;
-  const clause = tokens[first]!.clause;
   let level: RiskLevelName = family.level;
   // 1. Negation just before the match, in its clause, not part of it.
   if (family.negatable) {
-    // A negation inside a condition ("không nộp thì không trả hộ chiếu") does not reach past "thì".
-    const negated = modifierSpans(ctx, lexicon.modifier.negation).some(
-      (n) => n.last < first && first - n.last <= NEGATION_WINDOW && tokens[n.first]!.clause === clause && !tokens.slice(n.last + 1, first).some((t) => t.norm === 'thi'),
-    );
-    if (negated) {
+    if (isNegated(hit)) {
       // "em không muốn chết" still reaches a counsellor; "tôi không bị đánh" and "I don't want to die or anything" do not.
       if (family.category !== 'self_harm' || message.denial) return 'none';
       level = minLevel(level, 'high');
@@ -293,6 +298,8 @@ function collectSignals(signals: Set<string>, ctxs: LexiconContext[], hits: Hit[
     for (const list of c.occ) for (const o of list ?? []) signals.add(`${c.lexicon.locale}:k:${c.lexicon.classNames[o.cls]}`);
   }
   for (const h of hits) signals.add(`${h.locale}:f:${h.family.id}:${levels.get(h) ?? 'none'}`);
+  // Every match negated ("tôi không bị nhốt", "I was not beaten"): the person says it is not happening.
+  if (hits.length && hits.every((h) => h.family.negatable && h.family.category !== 'self_harm' && isNegated(h))) signals.add('c:denied');
   for (const [name, on] of Object.entries(message)) if (on) signals.add(`c:${name}`);
 }
 

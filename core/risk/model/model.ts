@@ -43,14 +43,15 @@ export interface RiskModel {
 }
 
 /**
- * The rules' calming context also bounds what the model may add: in a joke, a resolved story, or topic
- * talk (homework, films, news) that names no person, the model raises at most to elevated, unless the
- * rules saw self-harm (never lowered below high).
+ * The rules' calming context also bounds what the model may add: in a joke, a resolved story, topic
+ * talk (homework, films, news) that names no person, or a message whose every rule match is negated
+ * ("tôi không bị nhốt"), the model raises at most to elevated, unless the rules saw self-harm (never
+ * lowered below high).
  */
 export function calmedBySignals(signals: readonly string[]): boolean {
   const has = (s: string) => signals.includes(s);
   if (signals.some((s) => s.includes(':f:self_harm.'))) return false;
-  return has('c:joke') || has('c:resolved') || (has('c:topic') && !has('c:anyPerson'));
+  return has('c:joke') || has('c:resolved') || has('c:denied') || (has('c:topic') && !has('c:anyPerson'));
 }
 
 /** Weights quantised to int16 with one scale per head, little-endian, base64. */

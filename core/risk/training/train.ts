@@ -34,7 +34,7 @@ const FOLD_SEED = 0x5eed;
 /** Budgets for threshold choice on out-of-fold predictions (combined with the rules). */
 export const BUDGETS = {
   /** Share of none messages the combined detector may rate ≥high / ≥elevated. */
-  noneHigh: 0.025,
+  noneHigh: 0.02,
   noneElevated: 0.1,
   /** Share of high messages the combined detector may rate emergency. */
   highEmergency: 0.12,
