@@ -325,7 +325,6 @@ function assessWindow(lexicons: CompiledLexicon[], raw: Token[], nfc: string, si
     const l = levelOf(hit, message, present);
     levels.set(hit, l);
     if (l === 'none') continue;
-    if (matches.some((m) => m.start === hit.start && m.end === hit.end && m.category === hit.family.category)) continue;
     matches.push({ id: `${hit.locale}.${hit.family.id}`, category: hit.family.category, level: l, start: hit.start, end: hit.end });
     categories.add(hit.family.category);
     level = maxLevel(level, l);
