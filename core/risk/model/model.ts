@@ -28,7 +28,8 @@ export const modelFileSchema = z.object({
   thresholds: z.object({ elevated: z.number(), high: z.number(), emergency: z.number() }),
   /** Value of each rule signal feature (features.ts); must match the code that reads it. */
   signalValue: z.literal(SIGNAL_VALUE),
-  training: z.object({ messages: z.number().int(), files: z.array(z.string()), digest: z.string() }).passthrough(),
+  /** What it was trained from: files ("extra:" for counsellor labels), a digest of the labelled texts and of the lexicons. */
+  training: z.object({ messages: z.number().int(), files: z.array(z.string()), digest: z.string(), lexicon: z.string() }).passthrough(),
 });
 export type ModelFile = z.infer<typeof modelFileSchema>;
 

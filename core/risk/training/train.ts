@@ -12,7 +12,8 @@
  *    the project's set whose level changed against the committed model is printed.
  * 4. Gates: below them on any evaluation set the model is NOT written and the command exits with 1.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { LOCALES_DIR } from '../../i18n/index.js';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
@@ -97,6 +98,40 @@ export function chooseThresholds(items: readonly { level: RiskLevelName; rules: 
   return t;
 }
 
+/** What the model was trained from: the labelled texts (level and normalised text, in order). */
+export function trainingDigest(items: readonly { level: RiskLevelName; normalised: string }[]): string {
+  return createHash('sha256').update(items.map((i) => `${i.level}\t${i.normalised}`).join('\n')).digest('hex').slice(0, 16);
+}
+
+/** The lexicons the rule signals come from: a model must be retrained when they change. */
+export function lexiconDigest(): string {
+  const hash = createHash('sha256');
+  for (const lng of ['vi', 'en']) hash.update(readFileSync(path.join(LOCALES_DIR, lng, 'risk.json')));
+  return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * The labelled messages, one per normalised text (training files in name order, then the extra files);
+ * when the same text has two labels the higher level wins (a missed risk costs more).
+ */
+export function labelledItems(extra: readonly string[] = []): { items: (Labelled & { normalised: string })[]; raw: number; conflicts: number } {
+  const raw = [...loadTraining(), ...extra.flatMap((f) => readTsv(f))];
+  const byText = new Map<string, Labelled & { normalised: string }>();
+  let conflicts = 0;
+  for (const m of raw) {
+    const normalised = normaliseText(m.text);
+    if (!normalised) continue;
+    const seen = byText.get(normalised);
+    if (seen) {
+      if (seen.level !== m.level) conflicts++;
+      if (riskRank(m.level) > riskRank(seen.level)) seen.level = m.level;
+      continue;
+    }
+    byText.set(normalised, { ...m, normalised });
+  }
+  return { items: [...byText.values()], raw: raw.length, conflicts };
+}
+
 function modelFile(heads: Record<(typeof HEADS)[number], Head>, thresholds: Probabilities, files: string[], digest: string, messages: number): ModelFile {
   const round = (x: number) => Math.round(x * 1e6) / 1e6;
   const encoded = Object.fromEntries(HEADS.map((h) => [h, { bias: round(heads[h].bias), ...encodeWeights(heads[h].weights) }])) as ModelFile['heads'];
@@ -106,7 +141,7 @@ function modelFile(heads: Record<(typeof HEADS)[number], Head>, thresholds: Prob
     heads: encoded,
     thresholds: { elevated: round(thresholds.elevated), high: round(thresholds.high), emergency: round(thresholds.emergency) },
     signalValue: SIGNAL_VALUE,
-    training: { messages, files, digest },
+    training: { messages, files, digest, lexicon: lexiconDigest() },
   };
 }
 
@@ -133,27 +168,16 @@ export async function main(argv: string[]): Promise<number> {
   const { extra, dryRun } = parseArgs(argv);
   const started = performance.now();
   const rules = rulesDetector();
-  const raw = [...loadTraining(), ...extra.flatMap((f) => readTsv(f))];
-  // One item per normalised text; conflicting labels keep the higher level (a missed risk costs more).
-  const byText = new Map<string, Item>();
-  let conflicts = 0;
-  for (const m of raw) {
-    const normalised = normaliseText(m.text);
-    if (!normalised) continue;
-    const seen = byText.get(normalised);
-    if (seen) {
-      if (seen.level !== m.level) conflicts++;
-      if (riskRank(m.level) > riskRank(seen.level)) seen.level = m.level;
-      continue;
-    }
+  const labelled = labelledItems(extra);
+  const items: Item[] = labelled.items.map((m) => {
     const { assessment, signals } = rules.analyse(m.text);
-    byText.set(normalised, { ...m, normalised, example: sparseFeatures(normalised, BUCKETS - 1, signals), rules: assessment.level, calm: calmedBySignals(signals) });
-  }
-  const items = [...byText.values()];
+    return { ...m, example: sparseFeatures(m.normalised, BUCKETS - 1, signals), rules: assessment.level, calm: calmedBySignals(signals) };
+  });
+  const { conflicts } = labelled;
   const files = [...trainingFiles().map((f) => path.basename(f)), ...extra.map((f) => `extra:${path.basename(f)}`)];
-  const digest = createHash('sha256').update(items.map((i) => `${i.level}\t${i.normalised}`).join('\n')).digest('hex').slice(0, 16);
+  const digest = trainingDigest(items);
   const counts = Object.fromEntries(['emergency', 'high', 'elevated', 'none'].map((l) => [l, items.filter((i) => i.level === l).length]));
-  console.log(`training messages: ${items.length} (${JSON.stringify(counts)}; ${raw.length - items.length} duplicates, ${conflicts} with conflicting labels) from ${files.join(', ')}`);
+  console.log(`training messages: ${items.length} (${JSON.stringify(counts)}; ${labelled.raw - items.length} duplicates, ${conflicts} with conflicting labels) from ${files.join(', ')}`);
 
   // 1. Cross-validation report on the fixed 15%.
   const cv = items.filter((i) => isCrossValidation(i.text));
