@@ -203,8 +203,14 @@ export async function main(argv: string[]): Promise<number> {
   const holdoutFigures = holdout.length ? report('untouched evaluation set (tests/core/risk/holdout.tsv; aggregate only)', holdout, rules, model) : undefined;
 
   // Changes against the committed model.
-  if (existsSync(MODEL_FILE)) {
-    const before = combineDetectors(rules, createModel(readModelFile()));
+  let committed: RiskModel | undefined;
+  try {
+    if (existsSync(MODEL_FILE)) committed = createModel(readModelFile());
+  } catch (err) {
+    console.log(`\ncommitted model not comparable (${err instanceof Error ? err.message.split('\n')[0] : 'unreadable'}): no change list`);
+  }
+  if (committed) {
+    const before = combineDetectors(rules, committed);
     const after = combineDetectors(rules, model);
     const changed = dev.map((m) => ({ m, a: before.assess(m.text).level, b: after.assess(m.text).level })).filter((x) => x.a !== x.b);
     console.log(`\nproject evaluation set: ${changed.length} message(s) changed level against the committed model`);
