@@ -18,8 +18,8 @@
  *    person sets thirdParty.
  * Long texts are read in bounded windows of tokens, so the cost stays linear.
  */
-import { foldWord, matchTokens, rawTokens, type Token } from './normalise.js';
-import { loadLexicon, type CompiledFamily, type CompiledLexicon, type Element, type Word } from './lexicon.js';
+import { matchTokens, normaliseTokens, rawTokens, type Token } from './normalise.js';
+import { loadLexicon, type CompiledFamily, type CompiledLexicon, type Element, type IndexedPattern, type Word } from './lexicon.js';
 import { riskRank, type RiskAssessment, type RiskDetector, type RiskLevelName, type RiskMatch } from './types.js';
 
 const NEGATION_WINDOW = 3;
@@ -28,8 +28,6 @@ const PERSON_WINDOW = 2;
 export const TOKEN_WINDOW = 400;
 const TOKEN_OVERLAP = 40;
 
-const squeeze = (s: string) => s.replace(/(.)\1+/gu, '$1');
-const typedWithAccents = (token: Token) => foldWord(token.typed) !== token.typed;
 
 /**
  * A token typed with accents must have the word's accents ("bạn" is not "bán", "thủ" is not "thu",
@@ -39,9 +37,9 @@ const typedWithAccents = (token: Token) => foldWord(token.typed) !== token.typed
 function wordMatches(token: Token, word: Word): boolean {
   if (token.norm !== word.norm) return false;
   const form = word.accented ?? word.norm;
-  if (word.strict) return !token.expanded && squeeze(token.typed) === squeeze(form);
-  if (token.expanded || !typedWithAccents(token)) return true;
-  return squeeze(token.typed) === squeeze(form);
+  if (word.strict) return !token.expanded && (token.accented ?? token.norm) === form;
+  if (token.expanded || token.accented === undefined) return true;
+  return token.accented === form;
 }
 
 interface Occurrence {
@@ -53,26 +51,30 @@ interface Occurrence {
 function occurrences(tokens: Token[], lexicon: CompiledLexicon): (Occurrence[] | undefined)[] {
   const out: (Occurrence[] | undefined)[] = new Array(tokens.length);
   for (let i = 0; i < tokens.length; i++) {
-    const candidates = lexicon.phrasesByFirstWord.get(tokens[i]!.norm);
-    if (!candidates) continue;
-    for (const phrase of candidates) {
-      const { words } = phrase;
-      let ok = true;
-      for (let k = 0; k < words.length; k++) {
-        const t = tokens[i + k];
-        if (!t || (k > 0 && t.clause !== tokens[i]!.clause) || !wordMatches(t, words[k]!)) {
-          ok = false;
-          break;
+    const clause = tokens[i]!.clause;
+    let node = lexicon.trie.next.get(tokens[i]!.norm);
+    for (let k = i; node; ) {
+      for (const phrase of node.ends) {
+        const { words } = phrase;
+        let ok = true;
+        for (let w = 0; w < words.length; w++) {
+          if (!wordMatches(tokens[i + w]!, words[w]!)) {
+            ok = false;
+            break;
+          }
         }
+        if (!ok) continue;
+        const next = tokens[k + 1];
+        if (phrase.notFollowedBy && next && next.clause === clause && phrase.notFollowedBy.some((w) => wordMatches(next, w))) continue;
+        const before = tokens[i - 1];
+        if (phrase.notPrecededBy && before && before.clause === clause && phrase.notPrecededBy.some((w) => wordMatches(before, w))) continue;
+        const list = (out[i] ??= []);
+        if (!list.some((o) => o.cls === phrase.cls && o.end === k)) list.push({ cls: phrase.cls, end: k });
       }
-      if (!ok) continue;
-      const end = i + words.length - 1;
-      const next = tokens[end + 1];
-      if (phrase.notFollowedBy && next && next.clause === tokens[end]!.clause && phrase.notFollowedBy.some((w) => wordMatches(next, w))) continue;
-      const before = tokens[i - 1];
-      if (phrase.notPrecededBy && before && before.clause === tokens[i]!.clause && phrase.notPrecededBy.some((w) => wordMatches(before, w))) continue;
-      const list = (out[i] ??= []);
-      if (!list.some((o) => o.cls === phrase.cls && o.end === end)) list.push({ cls: phrase.cls, end });
+      k++;
+      const t = tokens[k];
+      if (!t || t.clause !== clause) break;
+      node = node.next.get(t.norm);
     }
   }
   return out;
@@ -131,6 +133,20 @@ interface LexiconContext {
   tokens: Token[];
   occ: (Occurrence[] | undefined)[];
   lexicon: CompiledLexicon;
+  /** Occurrences by class id (built once per window). */
+  spans: Map<number, { first: number; last: number }[]>;
+}
+
+function indexSpans(occ: (Occurrence[] | undefined)[]): Map<number, { first: number; last: number }[]> {
+  const spans = new Map<number, { first: number; last: number }[]>();
+  occ.forEach((list, i) => {
+    for (const o of list ?? []) {
+      const l = spans.get(o.cls);
+      if (l) l.push({ first: i, last: o.end });
+      else spans.set(o.cls, [{ first: i, last: o.end }]);
+    }
+  });
+  return spans;
 }
 
 function findHits(ctx: LexiconContext): Hit[] {
@@ -138,11 +154,15 @@ function findHits(ctx: LexiconContext): Hit[] {
   const m: Matcher = { tokens, occ };
   const hits: Hit[] = [];
   const seen = new Set<string>();
-  const tryPattern = (family: CompiledFamily, pattern: Element[], i: number) => {
-    const last = matchFrom(m, pattern, 0, i, -1);
-    if (last < 0) return;
+  const words = new Set(tokens.map((t) => t.norm));
+  const tryPattern = ({ family, pattern, classes, words: needed }: IndexedPattern, i: number) => {
+    // Cheap pre-checks first: every class and word of the pattern must be somewhere in the window.
+    for (const c of classes) if (!ctx.spans.has(c)) return;
+    for (const w of needed) if (!words.has(w)) return;
     const key = `${family.id}:${i}`;
     if (seen.has(key)) return;
+    const last = matchFrom(m, pattern, 0, i, -1);
+    if (last < 0) return;
     const before = tokens[i - 1];
     if (before && before.clause === tokens[i]!.clause && family.notPrecededBy.some((w) => wordMatches(before, w))) return;
     const after = tokens[last + 1];
@@ -152,29 +172,26 @@ function findHits(ctx: LexiconContext): Hit[] {
     hits.push({ family, locale: lexicon.locale, first: i, last, start: tokens[i]!.start, end: tokens[last]!.end, ctx });
   };
   for (let i = 0; i < tokens.length; i++) {
-    for (const o of occ[i] ?? []) for (const { family, pattern } of lexicon.patternsByClass.get(o.cls) ?? []) tryPattern(family, pattern, i);
-    for (const { family, pattern } of lexicon.patternsByWord.get(tokens[i]!.norm) ?? []) tryPattern(family, pattern, i);
+    for (const o of occ[i] ?? []) for (const p of lexicon.patternsByClass.get(o.cls) ?? []) tryPattern(p, i);
+    for (const p of lexicon.patternsByWord.get(tokens[i]!.norm) ?? []) tryPattern(p, i);
   }
   return hits;
 }
 
 /** A class in the match's clause or the clause just before it ("nuôi con chó, tối phải nhốt nó"). */
 function hasClassNear(ctx: LexiconContext, classes: number[], clause: number): boolean {
-  for (let i = 0; i < ctx.tokens.length; i++) {
-    const c = ctx.tokens[i]!.clause;
-    if (c !== clause && c !== clause - 1) continue;
-    for (const o of ctx.occ[i] ?? []) if (classes.includes(o.cls)) return true;
+  for (const cls of classes) {
+    for (const span of ctx.spans.get(cls) ?? []) {
+      const c = ctx.tokens[span.first]!.clause;
+      if (c === clause || c === clause - 1) return true;
+    }
   }
   return false;
 }
 
 /** Start/end token of every occurrence of a modifier. */
 function modifierSpans(ctx: LexiconContext, cls: number): { first: number; last: number }[] {
-  const out: { first: number; last: number }[] = [];
-  ctx.occ.forEach((list, i) => {
-    for (const o of list ?? []) if (o.cls === cls) out.push({ first: i, last: o.end });
-  });
-  return out;
+  return ctx.spans.get(cls) ?? [];
 }
 
 /** One hit per family and overlapping span: the earliest, then the longest. */
@@ -267,8 +284,20 @@ function levelOf(hit: Hit, message: MessageContext, categories: ReadonlySet<stri
   return level;
 }
 
+function jokeIn(ctxs: LexiconContext[], nfc: string): boolean {
+  const lower = nfc.toLowerCase();
+  const tested = new Set<string>();
+  for (const c of ctxs) {
+    const re = c.lexicon.joke;
+    if (tested.has(re.source)) continue;
+    tested.add(re.source);
+    if (re.test(lower)) return true;
+  }
+  return false;
+}
+
 function contextOf(ctxs: LexiconContext[], nfc: string, folded: string): MessageContext {
-  const any = (name: keyof CompiledLexicon['modifier']) => ctxs.some((c) => c.occ.some((list) => list?.some((o) => o.cls === c.lexicon.modifier[name])));
+  const any = (name: keyof CompiledLexicon['modifier']) => ctxs.some((c) => c.spans.has(c.lexicon.modifier[name]));
   return {
     now: any('now'),
     minor: any('minor') || ctxs.some((c) => c.lexicon.age.test(folded)),
@@ -283,7 +312,7 @@ function contextOf(ctxs: LexiconContext[], nfc: string, folded: string): Message
     anyPerson: any('person'),
     denial: any('denial'),
     resolved: any('resolved'),
-    joke: ctxs.some((c) => c.lexicon.joke.test(nfc.toLowerCase())),
+    joke: jokeIn(ctxs, nfc),
   };
 }
 
@@ -294,9 +323,7 @@ const NONE: RiskAssessment = { level: 'none', categories: [], matches: [] };
  * every family match with the level it ended at (none when negated or calmed), and the message context.
  */
 function collectSignals(signals: Set<string>, ctxs: LexiconContext[], hits: Hit[], message: MessageContext, levels: Map<Hit, RiskLevelName>) {
-  for (const c of ctxs) {
-    for (const list of c.occ) for (const o of list ?? []) signals.add(`${c.lexicon.locale}:k:${c.lexicon.classNames[o.cls]}`);
-  }
+  for (const c of ctxs) for (const cls of c.spans.keys()) signals.add(c.lexicon.classSignals[cls]!);
   for (const h of hits) signals.add(`${h.locale}:f:${h.family.id}:${levels.get(h) ?? 'none'}`);
   // Every match negated ("tôi không bị nhốt", "I was not beaten"): the person says it is not happening.
   if (hits.length && hits.every((h) => h.family.negatable && h.family.category !== 'self_harm' && isNegated(h))) signals.add('c:denied');
@@ -307,7 +334,8 @@ function assessWindow(lexicons: CompiledLexicon[], raw: Token[], nfc: string, si
   const folded = raw.map((t) => t.norm).join(' ');
   const ctxs: LexiconContext[] = lexicons.map((lexicon) => {
     const tokens = matchTokens(raw, lexicon.vocabulary, lexicon.teen);
-    return { tokens, occ: occurrences(tokens, lexicon), lexicon };
+    const occ = occurrences(tokens, lexicon);
+    return { tokens, occ, lexicon, spans: indexSpans(occ) };
   });
   const hits = dedupe(ctxs.flatMap(findHits));
   if (!hits.length) {
@@ -337,6 +365,8 @@ function assessWindow(lexicons: CompiledLexicon[], raw: Token[], nfc: string, si
 
 export interface RulesAnalysis {
   assessment: RiskAssessment;
+  /** The text as normaliseText gives it (from the same tokens). */
+  normalised: string;
   /** What the rules saw (classes, family matches and their levels, context), for the model. */
   signals: string[];
 }
@@ -346,10 +376,11 @@ export interface RulesDetector extends RiskDetector {
 }
 
 export function createDetector(lexicons: CompiledLexicon[]): RulesDetector {
-  const run = (text: string, signals?: Set<string>): RiskAssessment => {
+  const run = (text: string, signals?: Set<string>, out?: { normalised: string }): RiskAssessment => {
     if (!text) return NONE;
     const nfc = text.normalize('NFC');
     const raw = rawTokens(nfc);
+    if (out) out.normalised = normaliseTokens(raw);
     if (!raw.length) return NONE;
     if (raw.length <= TOKEN_WINDOW) return assessWindow(lexicons, raw, nfc, signals);
     // Long text: bounded, overlapping windows of tokens; the highest level wins, matches are merged.
@@ -373,8 +404,9 @@ export function createDetector(lexicons: CompiledLexicon[]): RulesDetector {
     assess: (text: string) => run(text),
     analyse(text: string): RulesAnalysis {
       const signals = new Set<string>();
-      const assessment = run(text, signals);
-      return { assessment, signals: [...signals].sort() };
+      const out = { normalised: '' };
+      const assessment = run(text, signals, out);
+      return { assessment, normalised: out.normalised, signals: [...signals].sort() };
     },
   };
 }

@@ -19,8 +19,8 @@ export function combineDetectors(rules: RulesDetector, model: RiskModel | null):
   return {
     assess(text: string): RiskAssessment {
       if (!text) return rules.assess(text);
-      const { assessment: ruled, signals } = rules.analyse(text);
-      const scores = model.scores(text, signals);
+      const { assessment: ruled, signals, normalised } = rules.analyse(text);
+      const scores = model.scoresNormalised(normalised, signals);
       const modelLevel = model.level(scores, signals);
       const modelScores = { elevated: round(scores.elevated), high: round(scores.high), emergency: round(scores.emergency) };
       const r = riskRank(ruled.level);

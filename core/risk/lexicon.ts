@@ -30,7 +30,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { LOCALES_DIR } from '../i18n/index.js';
-import { foldWord, hasAccents, phraseWords } from './normalise.js';
+import { foldWord, hasAccents, phraseWords, squeezeRepeats } from './normalise.js';
 import { RISK_LEVELS, type RiskLevelName } from './types.js';
 
 export const RISK_CATEGORIES = [
@@ -122,7 +122,7 @@ export type LexiconFile = z.infer<typeof lexiconSchema>;
 
 export interface Word {
   norm: string;
-  /** The accented form to compare with what the user typed. */
+  /** The accented form to compare with what the user typed (repeated letters squeezed). */
   accented?: string;
   /** Only matches a word typed with exactly these accents (never unaccented or teen-speak). */
   strict?: boolean;
@@ -146,6 +146,20 @@ export interface CompiledFamily {
   notPrecededBy: Word[];
 }
 
+export interface TrieNode {
+  next: Map<string, TrieNode>;
+  /** Phrases that end at this node (their words still need the accent check). */
+  ends: ClassPhrase[];
+}
+
+/** A pattern with what it needs to match at all: every class and word in it (a cheap pre-check). */
+export interface IndexedPattern {
+  family: CompiledFamily;
+  pattern: Element[];
+  classes: number[];
+  words: string[];
+}
+
 export interface ClassPhrase {
   cls: number;
   words: Word[];
@@ -157,13 +171,17 @@ export interface ClassPhrase {
 export interface CompiledLexicon {
   locale: string;
   classNames: string[];
+  /** The model signal of each class ("vi:k:coerce"). */
+  classSignals: string[];
   /** Class phrases (modifiers included, as classes named "@negation"...) by first word, longest first. */
   phrasesByFirstWord: Map<string, ClassPhrase[]>;
+  /** The same phrases in a trie of folded words: one walk from each token finds every phrase starting there. */
+  trie: TrieNode;
   modifier: Record<ModifierName, number>;
   families: CompiledFamily[];
   /** Patterns by their first element: a class id or a folded word. */
-  patternsByClass: Map<number, { family: CompiledFamily; pattern: Element[] }[]>;
-  patternsByWord: Map<string, { family: CompiledFamily; pattern: Element[] }[]>;
+  patternsByClass: Map<number, IndexedPattern[]>;
+  patternsByWord: Map<string, IndexedPattern[]>;
   age: RegExp;
   joke: RegExp;
   teen: Map<string, string[]>;
@@ -188,7 +206,7 @@ function toWords(phrase: string, teen: ReadonlyMap<string, string[]>): Word[] {
       const strict = part.length > 1 && part.endsWith('!');
       return phraseWords(strict ? part.slice(0, -1) : part, teen).map((w) => ({
         norm: w.norm,
-        ...(hasAccents(w.typed) ? { accented: w.typed } : {}),
+        ...(hasAccents(w.typed) ? { accented: squeezeRepeats(w.typed) } : {}),
         ...(strict ? { strict: true } : {}),
       }));
     });
@@ -237,6 +255,18 @@ export function compileLexicon(locale: string, file: LexiconFile): CompiledLexic
   for (const [name, phrases] of Object.entries(file.classes)) for (const p of phrases) addPhrase(classId.get(name)!, p);
   for (const m of modifierNames) for (const p of file.modifiers[m]) addPhrase(classId.get(`@${m}`)!, p);
   for (const list of phrasesByFirstWord.values()) list.sort((a, b) => b.words.length - a.words.length);
+  const trie: TrieNode = { next: new Map(), ends: [] };
+  for (const list of phrasesByFirstWord.values()) {
+    for (const phrase of list) {
+      let node = trie;
+      for (const w of phrase.words) {
+        let child = node.next.get(w.norm);
+        if (!child) node.next.set(w.norm, (child = { next: new Map(), ends: [] }));
+        node = child;
+      }
+      node.ends.push(phrase);
+    }
+  }
 
   const compilePattern = (familyId: string, pattern: string): Element[] => {
     const elements: Element[] = [];
@@ -262,8 +292,8 @@ export function compileLexicon(locale: string, file: LexiconFile): CompiledLexic
   };
 
   const families: CompiledFamily[] = [];
-  const patternsByClass = new Map<number, { family: CompiledFamily; pattern: Element[] }[]>();
-  const patternsByWord = new Map<string, { family: CompiledFamily; pattern: Element[] }[]>();
+  const patternsByClass = new Map<number, IndexedPattern[]>();
+  const patternsByWord = new Map<string, IndexedPattern[]>();
   const ids = new Set<string>();
   for (const f of file.families) {
     if (ids.has(f.id)) throw new LexiconError(`${locale}: duplicate family id ${f.id}`);
@@ -305,13 +335,19 @@ export function compileLexicon(locale: string, file: LexiconFile): CompiledLexic
       const pattern = compilePattern(f.id, p);
       family.patterns.push(pattern);
       const first = pattern[0]!;
+      const indexed: IndexedPattern = {
+        family,
+        pattern,
+        classes: [...new Set(pattern.flatMap((e) => (e.kind === 'class' ? [e.id] : [])))],
+        words: [...new Set(pattern.flatMap((e) => (e.kind === 'word' ? [e.word.norm] : [])))],
+      };
       if (first.kind === 'class') {
         const list = patternsByClass.get(first.id) ?? [];
-        list.push({ family, pattern });
+        list.push(indexed);
         patternsByClass.set(first.id, list);
       } else if (first.kind === 'word') {
         const list = patternsByWord.get(first.word.norm) ?? [];
-        list.push({ family, pattern });
+        list.push(indexed);
         patternsByWord.set(first.word.norm, list);
       }
     }
@@ -325,7 +361,9 @@ export function compileLexicon(locale: string, file: LexiconFile): CompiledLexic
   return {
     locale,
     classNames,
+    classSignals: classNames.map((n) => `${locale}:k:${n}`),
     phrasesByFirstWord,
+    trie,
     modifier: Object.fromEntries(modifierNames.map((m) => [m, classId.get(`@${m}`)!])) as Record<ModifierName, number>,
     families,
     patternsByClass,

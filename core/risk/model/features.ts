@@ -8,13 +8,13 @@
  * - the rules' signals (the word classes present, each family match and the level it ended at, the
  *   context such as topic talk or negation: see assess.ts), each with the fixed value SIGNAL_VALUE, so
  *   the model can weigh what the rules saw, including matches the rules themselves cancelled.
- * Long texts are cut into bounded windows (WINDOW characters, overlapping by half) scored one by one:
+ * Long texts are cut into bounded windows (WINDOW characters, overlapping by a third) scored one by one:
  * the cost of a message grows linearly and a danger sentence inside a long message is not diluted.
  */
 export const NGRAM_MIN = 2;
 export const NGRAM_MAX = 5;
 export const WINDOW = 600;
-export const STEP = 300;
+export const STEP = 400;
 
 export const SIGNAL_VALUE = 0.25;
 
