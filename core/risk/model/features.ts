@@ -17,6 +17,12 @@ export const WINDOW = 600;
 export const STEP = 400;
 
 export const SIGNAL_VALUE = 0.25;
+/**
+ * Feature values are count/sqrt(max(N, MIN_FEATURES)): a short message ("a broker called Minh") carries
+ * less evidence than a long one, so a few strong n-grams cannot push it to the extremes.
+ */
+export const MIN_FEATURES = 200;
+export const scaleFor = (n: number) => (n ? 1 / Math.sqrt(Math.max(n, MIN_FEATURES)) : 0);
 
 const FNV_OFFSET = 0x811c9dc5;
 const SIGNAL_SEED = 0x3c6ef372;
@@ -111,7 +117,7 @@ export function windows(text: string): string[] {
 export function sparseFeatures(text: string, mask: number, signals: readonly string[] = []): { index: Int32Array; value: Float32Array } {
   const values = new Map<number, number>();
   const n = forEachFeature(text, mask, (b) => values.set(b, (values.get(b) ?? 0) + 1));
-  const scale = n ? 1 / Math.sqrt(n) : 0;
+  const scale = scaleFor(n);
   for (const [k, v] of values) values.set(k, v * scale);
   forEachSignal(signals, mask, (b) => values.set(b, (values.get(b) ?? 0) + SIGNAL_VALUE));
   const keys = [...values.keys()].sort((a, b) => a - b);

@@ -11,7 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { normaliseText } from '../normalise.js';
 import type { RiskLevelName } from '../types.js';
-import { forEachFeature, forEachSignal, SIGNAL_VALUE, windows } from './features.js';
+import { forEachFeature, forEachSignal, MIN_FEATURES, scaleFor, SIGNAL_VALUE, windows } from './features.js';
 
 export const MODEL_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'model.json.gz');
 export const MODEL_FORMAT = 'hotline-111-risk-model/1';
@@ -26,8 +26,9 @@ export const modelFileSchema = z.object({
   heads: z.object({ elevated: headSchema, high: headSchema, emergency: headSchema }),
   /** Probability at or above which each head raises the level. */
   thresholds: z.object({ elevated: z.number(), high: z.number(), emergency: z.number() }),
-  /** Value of each rule signal feature (features.ts); must match the code that reads it. */
+  /** Value of each rule signal feature and the floor of the n-gram count (features.ts); must match the code that reads them. */
   signalValue: z.literal(SIGNAL_VALUE),
+  minFeatures: z.literal(MIN_FEATURES),
   /** What it was trained from: files ("extra:" for counsellor labels), a digest of the labelled texts and of the lexicons. */
   training: z.object({ messages: z.number().int(), files: z.array(z.string()), digest: z.string(), lexicon: z.string() }).passthrough(),
 });
@@ -108,7 +109,7 @@ export function createModel(file: ModelFile): RiskModel {
     for (const window of windows(normalised)) {
       s0 = s1 = s2 = 0;
       const n = forEachFeature(window, mask, add);
-      const f = n ? 1 / Math.sqrt(n) : 0;
+      const f = scaleFor(n);
       out.elevated = Math.max(out.elevated, sigmoid(bias[0]! + g0 + s0 * f));
       out.high = Math.max(out.high, sigmoid(bias[1]! + g1 + s1 * f));
       out.emergency = Math.max(out.emergency, sigmoid(bias[2]! + g2 + s2 * f));

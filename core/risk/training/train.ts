@@ -21,7 +21,7 @@ import { rulesDetector, type RulesDetector } from '../assess.js';
 import { combineDetectors } from '../detector.js';
 import { calmedBySignals, createModel, encodeWeights, HEADS, MODEL_FILE, MODEL_FORMAT, readModelFile, type ModelFile, type RiskModel } from '../model/model.js';
 import { existsSync } from 'node:fs';
-import { SIGNAL_VALUE, sparseFeatures } from '../model/features.js';
+import { MIN_FEATURES, SIGNAL_VALUE, sparseFeatures } from '../model/features.js';
 import { normaliseText } from '../normalise.js';
 import { riskRank, type RiskDetector, type RiskLevelName } from '../types.js';
 import { isCrossValidation, loadDevSet, loadHoldout, loadTraining, readTsv, stableHash, trainingFiles, type Labelled } from './data.js';
@@ -141,6 +141,7 @@ function modelFile(heads: Record<(typeof HEADS)[number], Head>, thresholds: Prob
     heads: encoded,
     thresholds: { elevated: round(thresholds.elevated), high: round(thresholds.high), emergency: round(thresholds.emergency) },
     signalValue: SIGNAL_VALUE,
+    minFeatures: MIN_FEATURES,
     training: { messages, files, digest, lexicon: lexiconDigest() },
   };
 }
