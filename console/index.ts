@@ -3,6 +3,7 @@
  * and the page at /console. Roles: counsellor (queue, chats), supervisor (+ reports, dashboard,
  * directory, others' chats), admin (+ staff accounts).
  */
+import type { ReportKeys } from '../core/reports/crypto.js';
 import cookie from '@fastify/cookie';
 import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
@@ -19,6 +20,7 @@ import { pageRoutes } from './pages.js';
 import { authRoutes, bootstrapAdmin } from './routes/auth.js';
 import { queueRoutes } from './routes/queue.js';
 import { recordRoutes } from './routes/records.js';
+import { labelRoutes } from './routes/labels.js';
 
 export interface ConsoleDeps {
   config: Config;
@@ -27,7 +29,7 @@ export interface ConsoleDeps {
   queue: QueueDeps;
   runtime: Runtime;
   metrics: Metrics;
-  encryptionKey: Buffer;
+  encryptionKey: ReportKeys;
   ports: Map<string, ChannelPort>;
 }
 
@@ -41,6 +43,7 @@ export async function registerConsole(server: FastifyInstance, deps: ConsoleDeps
     authRoutes(scope, { db: deps.db, guard, secureCookies: deps.config.PUBLIC_URL?.startsWith('https:') ?? false });
     queueRoutes(scope, { db: deps.db, queue: deps.queue, runtime: deps.runtime, guard, metrics: deps.metrics, encryptionKey: deps.encryptionKey, ports: deps.ports });
     recordRoutes(scope, { db: deps.db, guard, encryptionKey: deps.encryptionKey });
+    labelRoutes(scope, { db: deps.db, guard });
     stopLive = liveRoutes(scope, { db: deps.db, bus: deps.bus });
     pageRoutes(scope);
   });

@@ -3,6 +3,7 @@
  * with a message naming the variable; secrets are never printed.
  */
 import { z } from 'zod';
+import { parseDataKeys } from './privacy/field-crypto.js';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const riskLevel = z.enum(['elevated', 'high', 'emergency']);
@@ -18,6 +19,17 @@ export const envSchema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL').optional(),
   DATA_DIR: z.string().default('./data'),
   APP_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Keys that seal what people say at rest: "id:base64key,..." (first is current). Default: derived from APP_SECRET. */
+  DATA_KEYS: z
+    .string()
+    .superRefine((value, ctx) => {
+      try {
+        parseDataKeys(value);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    })
+    .optional(),
   DEFAULT_LOCALE: z.enum(['vi', 'en']).default('vi'),
   RISK_HANDOFF_LEVEL: riskLevel.default('high'),
   HANDOFF_SLA_SECONDS: z.coerce.number().int().min(5).default(60),

@@ -1,45 +1,24 @@
 /**
- * The default effect handlers the flows ask for by name (flows/main/machine.ts): reports,
+ * The default effect handlers the flows ask for by name (flows/report, rights, help: states.ts): reports,
  * FAQ search and the service directory. Each runs inside the turn's transaction and may answer
  * with a RESULT event fed back to the flow in the same turn.
  */
 import type { Locale } from '../flows/types.js';
-import { searchDirectory, type DirectoryQuery } from './directory/index.js';
+import { searchDirectory, verifiedContact, type DirectoryQuery } from './directory/index.js';
 import { searchFaq } from './faq/search.js';
 import { provinceName } from '../flows/data/provinces.js';
 import { translate } from './i18n/index.js';
 import type { AppKeys } from './privacy/secrets.js';
-import { addToReport, lookupReport, submitReport, type ReportDraft } from './reports/service.js';
+import { addToReport, lookupReport, submitReport, updateReport, type ReportDraft } from './reports/service.js';
 import type { EffectHandler, TurnContext } from './runtime/turn-context.js';
 
 const str = (value: unknown) => (typeof value === 'string' ? value : '');
 
-/** A label for a stored draft value: an option's translation when it is one, else what the person wrote. */
-function label(locale: Locale, group: string, value: string | null | undefined): string {
-  if (value === null || value === undefined || value === '') return translate(locale, 'report:notGiven');
-  if (!/^[A-Za-z_]+$/.test(value)) return value;
-  const key = `report:${group}.${value}`;
-  const text = translate(locale, key);
-  return text === key || text === `${group}.${value}` ? value : text;
-}
-
-function placeLabel(locale: Locale, draft: ReportDraft): string {
-  if (draft.province === 'abroad') return `${translate(locale, 'report:place.abroad')}${draft.country ? ` (${label(locale, 'country', draft.country)})` : ''}`;
-  return draft.province ? provinceName(draft.province, locale) : translate(locale, 'report:notGiven');
-}
-
-function summaryText(locale: Locale, draft: ReportDraft): string {
-  return translate(locale, 'report:summary', {
-    category: label(locale, 'category', draft.category),
-    place: placeLabel(locale, draft),
-    when: label(locale, 'when', draft.when),
-    people: [label(locale, 'peopleCount', draft.peopleCount), label(locale, 'peopleAge', draft.peopleAge), label(locale, 'peopleGender', draft.peopleGender)].join(', '),
-    suspects: label(locale, 'x', draft.suspects),
-    contactMethod: label(locale, 'contactMethod', draft.contactMethod),
-    evidence: label(locale, 'x', draft.evidence),
-    danger: translate(locale, draft.inDanger ? 'flows:yes' : 'flows:no'),
-    contact: draft.contactConsent && draft.contact ? draft.contact : translate(locale, 'report:noContact'),
-  });
+/** A date as people in Vietnam write it: dd/mm/yyyy in Vietnamese, "1 Dec 2026" in English (Vietnam's time zone). */
+export function humanDate(date: Date, locale: Locale): string {
+  return locale === 'vi'
+    ? new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric' }).format(date)
+    : new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', day: 'numeric', month: 'short', year: 'numeric' }).format(date);
 }
 
 async function userHashOf(ctx: TurnContext): Promise<string> {
@@ -49,15 +28,23 @@ async function userHashOf(ctx: TurnContext): Promise<string> {
 
 export function createDefaultEffects(options: { keys: AppKeys }): Record<string, EffectHandler> {
   return {
-    'report.summary': async (ctx, data) => {
-      ctx.say({ key: 'flows:raw', params: { text: summaryText(ctx.locale, (data.draft ?? {}) as ReportDraft) } });
-    },
     'report.submit': async (ctx, data) => {
       const draft = (data.draft ?? {}) as ReportDraft;
       if (!draft.category) return { type: 'RESULT', name: 'report.submit', ok: false };
       const report = await submitReport(ctx.tx, options.keys.encryptionKey, { draft, channel: ctx.channel, conversationId: ctx.conversationId, now: ctx.now });
-      ctx.say({ key: 'report:submitted', params: { reference: report.referenceCode, code: report.followUpCode } });
-      return { type: 'RESULT', name: 'report.submit', ok: true, data: { referenceCode: report.referenceCode } };
+      // The codes as a card of their own (easy to copy or screenshot); channels without cards show the text.
+      const params = { reference: report.referenceCode, code: report.followUpCode };
+      ctx.send({
+        author: 'bot',
+        text: translate(ctx.locale, 'report:submitted', params),
+        cards: [{ title: translate(ctx.locale, 'report:codesTitle'), body: translate(ctx.locale, 'report:codesCard', params) }],
+      });
+      return { type: 'RESULT', name: 'report.submit', ok: true, data: { reportId: report.id, referenceCode: report.referenceCode } };
+    },
+    'report.update': async (ctx, data) => {
+      const patch = data.patch && typeof data.patch === 'object' ? (data.patch as Record<string, unknown>) : {};
+      const ok = str(data.reportId) !== '' && (await updateReport(ctx.tx, options.keys.encryptionKey, { reportId: str(data.reportId), patch, now: ctx.now }));
+      if (!ok) ctx.say({ key: 'flows:effectFailed' });
     },
     'report.lookup': async (ctx, data) => {
       const result = await lookupReport(ctx.tx, { reference: str(data.reference), code: str(data.code), userHash: await userHashOf(ctx), now: ctx.now });
@@ -66,9 +53,10 @@ export function createDefaultEffects(options: { keys: AppKeys }): Record<string,
         key: 'report:status',
         params: {
           reference: result.referenceCode,
+          date: humanDate(result.createdAt, ctx.locale),
           status: translate(ctx.locale, `report:statusName.${result.status}`),
-          date: result.createdAt.toISOString().slice(0, 10),
-          additions: result.additions,
+          next: translate(ctx.locale, `report:statusNext.${result.status}`),
+          additions: translate(ctx.locale, 'report:additions', { count: result.additions }),
         },
       });
       return { type: 'RESULT', name: 'report.lookup', ok: true, data: { reportId: result.reportId, referenceCode: result.referenceCode } };
@@ -94,11 +82,21 @@ export function createDefaultEffects(options: { keys: AppKeys }): Record<string,
         ctx.say({ key: 'help:noResults' });
         return { type: 'RESULT', name: 'directory.search', ok: true, data: { hasMore: false, total: 0 } };
       }
-      const cards = page.entries.map((e) => ({
-        title: locale === 'vi' ? e.nameVi : e.nameEn,
-        body: [locale === 'vi' ? e.descriptionVi : e.descriptionEn, e.phone ? `☎ ${e.phone}` : '', e.website ?? ''].filter(Boolean).join('\n'),
-      }));
-      const where = page.province ? (page.province === 'abroad' ? translate(locale, 'report:place.abroad') : provinceName(page.province, locale)) : translate(locale, 'help:nationwide');
+      // Every result gives a way to act: its checked contact, or a counsellor who connects the person.
+      const cards = page.entries.map((e) => {
+        const contact = verifiedContact(e);
+        const lines = [locale === 'vi' ? e.descriptionVi : e.descriptionEn];
+        if (contact) {
+          if (contact.phone) lines.push(`☎ ${contact.phone}${contact.hours ? ` · ${contact.hours}` : ''}`);
+          if (contact.address) lines.push(`📍 ${contact.address}`);
+          if (contact.website) lines.push(`🌐 ${contact.website}`);
+          lines.push(translate(locale, 'help:checked', { source: contact.source, date: humanDate(contact.verifiedAt, locale) }));
+        } else {
+          lines.push(translate(locale, 'help:viaCounsellor'));
+        }
+        return { title: locale === 'vi' ? e.nameVi : e.nameEn, body: lines.join('\n'), ...(contact ? {} : { choiceId: `connect.${e.slug}`, action: translate(locale, 'help:connect') }) };
+      });
+      const where = page.province ? (page.province === 'abroad' ? translate(locale, 'help:abroadShort') : provinceName(page.province, locale)) : translate(locale, 'help:nationwide');
       const header = translate(locale, 'help:resultsHeader', { from: page.page * 4 + 1, to: page.page * 4 + page.entries.length, total: page.total, where });
       ctx.send({ author: 'bot', text: [header, ...cards.map((c) => `• ${c.title}\n${c.body}`)].join('\n\n'), cards });
       return { type: 'RESULT', name: 'directory.search', ok: true, data: { hasMore: page.hasMore, total: page.total } };

@@ -19,7 +19,9 @@ export type ErrorCode =
   | 'HANDOFF_NOT_OWNER'
   | 'HANDOFF_CLOSED'
   | 'BAD_OUTCOME'
-  | 'REPORT_NOT_FOUND';
+  | 'REPORT_NOT_FOUND'
+  | 'MESSAGE_NOT_FOUND'
+  | 'NOTHING_TO_LABEL';
 
 export class AppError extends Error {
   constructor(

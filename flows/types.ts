@@ -6,8 +6,12 @@ import type { AnyStateMachine } from 'xstate';
 
 export type Locale = 'vi' | 'en';
 
+/** The conversations a typed keyword can open from anywhere ("báo tin", "quyền lợi", "tìm chỗ giúp"...). */
+export type OpenTarget = 'report' | 'rights' | 'help' | 'signs';
+
 export type FlowEvent =
-  | { type: 'START' }
+  /** A new start; with a locale when the person already chose one (the web page's language, "/start en"): no language question. */
+  | { type: 'START'; locale?: Locale }
   | { type: 'TEXT'; text: string }
   | { type: 'CHOICE'; id: string }
   | { type: 'LOCATION'; latitude: number; longitude: number }
@@ -17,11 +21,20 @@ export type FlowEvent =
   | { type: 'LANG'; locale?: Locale }
   | { type: 'HELP' }
   | { type: 'COUNSELLOR' }
+  /** Open one of the conversations (a typed keyword such as "báo tin", from any state). */
+  | { type: 'OPEN'; flow: OpenTarget }
   | { type: 'DELETE' }
   /** The chat comes back from a counsellor: repeat where the user was. */
   | { type: 'RESUME' }
   /** The result of an effect the flow asked for, fed back by the runtime in the same turn. */
-  | { type: 'RESULT'; name: string; ok: boolean; data?: Record<string, unknown> };
+  | { type: 'RESULT'; name: string; ok: boolean; data?: Record<string, unknown> }
+  /**
+   * The chat joined (or, with a higher risk, rejoined) the counsellor queue: the waiting flow
+   * (flows/waiting) greets the person accordingly. Sent by the runtime, never typed.
+   */
+  | { type: 'QUEUED'; emergency: boolean; whereKnown: boolean; interrupted: boolean; reportInProgress: boolean }
+  /** The person asked for a counsellor again while using the assistant in the queue: back to the waiting room. */
+  | { type: 'WAIT' };
 
 /** A choice offered to the user: a stable short id (fits Telegram's 64-byte callback data) and its label key. */
 export interface ChoiceSpec {
@@ -36,17 +49,37 @@ export interface ReplyOutput {
   params?: Record<string, string | number>;
   choices?: ChoiceSpec[];
   urgent?: boolean;
+  /** Params that are secrets (a follow-up code): shown once, then masked in what is kept of the message. */
+  secretParams?: string[];
+  /** Also list the choices, numbered, in the text (after repeated misses: typing a number always works). */
+  numbered?: boolean;
 }
 
 export type FlowOutput =
   | ReplyOutput
   | { type: 'setLocale'; locale: Locale }
   /** Ask for a human: the runtime queues the chat and tells the user what happens next. */
-  | { type: 'handoff'; reason: 'user_request' | 'in_danger'; categories?: string[] }
+  | {
+      type: 'handoff';
+      reason: 'user_request' | 'in_danger';
+      categories?: string[];
+      /** What the person asked for, for the counsellor (e.g. { need: 'shelter', province: 'an-giang', service: 'peace-house-cwd' }). */
+      details?: Record<string, string>;
+    }
   /** Erase this conversation and the user's raw platform id (the user asked). */
   | { type: 'erase' }
   /** An effect implemented by a runtime effect handler registered under `name` (report, lookup...). */
-  | { type: 'effect'; name: string; data: Record<string, unknown> };
+  | { type: 'effect'; name: string; data: Record<string, unknown> }
+  /**
+   * While waiting for a counsellor (flows/waiting): show the queue status, hand the chat to the
+   * assistant while keeping the place (optionally starting a report), or cancel the request.
+   */
+  | { type: 'queue'; action: 'status' | 'toAssistant' | 'cancel'; start?: 'report'; forward?: FlowEvent }
+  /**
+   * Safety steps of an emergency: show the numbers for where the person is, remember where they
+   * are (in Vietnam or abroad), or flag that their phone may be watched or they must be quick.
+   */
+  | { type: 'safety'; action: 'numbers' | 'setWhere' | 'flag'; where?: 'vn' | 'abroad'; flag?: 'watched' | 'hurry' };
 
 export interface FlowDefinition {
   id: string;

@@ -16,6 +16,7 @@ import type { ChannelPort } from '../core/messages/types.js';
 import { createMetrics, type Metrics } from '../core/metrics.js';
 import { OutboxDispatcher } from '../core/outbox/dispatcher.js';
 import { deriveKeys, resolveAppSecret, type AppKeys } from '../core/privacy/secrets.js';
+import { encryptAtRest } from '../core/privacy/encrypted-client.js';
 import { defaultDetector, type RiskDetector } from '../core/risk/index.js';
 import { Runtime } from '../core/runtime/handle-turn.js';
 import { applyRetention, startRetentionLoop } from '../core/privacy/retention.js';
@@ -39,6 +40,10 @@ export interface AppOptions {
   /** The conversation flow (default: flows/index.ts DEFAULT_FLOW). */
   flow?: FlowDefinition;
   clock?: () => Date;
+  /** With `database`: the embedded database's folder, whose generated app secret to use (default: a fresh one). */
+  secretDir?: string;
+  /** Seal what people say at rest (default true; benchmarks measure the cost by turning it off). */
+  encryptAtRest?: boolean;
 }
 
 export interface App {
@@ -63,8 +68,11 @@ export interface App {
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const dataDir = config.DATABASE_URL ? null : config.DATA_DIR;
-  const database = options.database ?? (await openDatabase(config.DATABASE_URL ? { kind: 'postgres', url: config.DATABASE_URL } : { kind: 'pglite', dataDir }));
-  const keys = deriveKeys(resolveAppSecret({ appSecret: config.APP_SECRET, dataDir: options.database ? null : dataDir }));
+  const opened = options.database ?? (await openDatabase(config.DATABASE_URL ? { kind: 'postgres', url: config.DATABASE_URL } : { kind: 'pglite', dataDir }));
+  // The secret lives with the embedded database it keys (a given database may name its folder: restarts in tests).
+  const keys = deriveKeys(resolveAppSecret({ appSecret: config.APP_SECRET, dataDir: options.database ? (options.secretDir ?? null) : dataDir }), config.DATA_KEYS);
+  // Everything else reads and writes through a client that seals what people say at rest.
+  const database: Database = options.encryptAtRest === false ? opened : { ...opened, prisma: encryptAtRest(opened.prisma, keys.dataKeys) };
   // The service directory starts from prisma/seed/directory.json; only missing entries are added (staff edits stay).
   await seedDirectory(database.prisma);
   const bus = new InMemoryEventBus();

@@ -36,7 +36,7 @@ export function toInbound(activity: Partial<Activity>): InboundMessage | null {
 export function toActivity(message: OutboundMessage): Partial<Activity> {
   const labels = (message.choices ?? []).map((c) => c.label);
   if (message.cards?.length) {
-    const cards = message.cards.map((card) => CardFactory.heroCard(card.title, card.body, undefined, card.choiceId ? [{ type: 'imBack', title: card.title, value: card.title }] : undefined));
+    const cards = message.cards.map((card) => CardFactory.heroCard(card.title, card.body, undefined, card.choiceId ? [{ type: 'imBack', title: card.action ?? card.title, value: card.action ?? card.title }] : undefined));
     const activity = MessageFactory.list(cards, message.text);
     if (labels.length) activity.suggestedActions = MessageFactory.suggestedActions(labels).suggestedActions!;
     return activity;

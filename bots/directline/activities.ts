@@ -46,7 +46,7 @@ const action = (choice: OutboundChoice): CardAction => ({ type: 'messageBack', t
 
 export function toActivity(conversationId: string, m: StoredMessage, choiceLabel: (m: StoredMessage) => string | undefined, names: Record<string, string>): Activity {
   const base = { id: m.id, timestamp: m.createdAt.toISOString(), channelId: 'directline', conversation: { id: conversationId } };
-  const payload = (m.payload ?? {}) as { choiceId?: string; choices?: OutboundChoice[]; cards?: { title: string; body: string; choiceId?: string }[]; urgent?: boolean };
+  const payload = (m.payload ?? {}) as { choiceId?: string; choices?: OutboundChoice[]; cards?: { title: string; body: string; choiceId?: string; action?: string }[]; urgent?: boolean };
   if (m.direction === 'inbound') {
     const text = m.text ?? (payload.choiceId ? choiceLabel(m) ?? '' : '');
     return {
@@ -69,7 +69,7 @@ export function toActivity(conversationId: string, m: StoredMessage, choiceLabel
     activity.attachmentLayout = 'list';
     activity.attachments = payload.cards.map((card) => ({
       contentType: 'application/vnd.microsoft.card.hero',
-      content: { title: card.title, text: card.body, ...(card.choiceId ? { buttons: [action({ id: card.choiceId, label: card.title })] } : {}) },
+      content: { title: card.title, text: card.body, ...(card.choiceId ? { buttons: [action({ id: card.choiceId, label: card.action ?? card.title })] } : {}) },
     }));
   }
   if (payload.choices?.length) activity.suggestedActions = { to: [], actions: payload.choices.map(action) };

@@ -90,7 +90,8 @@ export const directLineModule: ChannelModule = {
         externalChatId: conversationId,
         externalMessageId: `start:${conversationId}`,
         kind: 'command',
-        payload: { command: 'start' },
+        // The page's language is a choice the person made: "/start vi" skips the language question.
+        payload: { command: 'start', ...(locale ? { commandArgs: locale } : {}) },
         ...(locale ? { localeHint: locale } : {}),
       });
     };

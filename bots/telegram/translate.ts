@@ -16,7 +16,8 @@ export function translateUpdate(update: Update): InboundMessage | null {
     return {
       ...base,
       externalUserId: String(query.from.id),
-      ...(chat ? { externalChatId: String(chat.id) } : {}),
+      // A private chat's id is the user's id: replies go to the user id (stored sealed), so no second copy is kept.
+      ...(chat && chat.id !== query.from.id ? { externalChatId: String(chat.id) } : {}),
       kind: 'choice',
       payload: { choiceId: query.data.slice(0, 64) },
       ...(query.from.language_code ? { localeHint: query.from.language_code } : {}),
@@ -27,7 +28,7 @@ export function translateUpdate(update: Update): InboundMessage | null {
   const who = {
     ...base,
     externalUserId: String(message.from.id),
-    externalChatId: String(message.chat.id),
+    ...(message.chat.id !== message.from.id ? { externalChatId: String(message.chat.id) } : {}),
     ...(message.from.language_code ? { localeHint: message.from.language_code } : {}),
   };
   if (typeof message.text === 'string') {

@@ -1,9 +1,10 @@
 /**
  * The public pages: GET / (what the service is, links to the web chat and the channels) and
  * GET /chat (Microsoft's Web Chat, served from the installed package, against our own Direct Line).
- * Safe on a shared or watched phone: quick exit (button or Esc) replaces the page and its history
- * entry; no cookies, no analytics, no third-party requests (Content-Security-Policy 'self' only);
- * the conversation lives in the tab's sessionStorage unless the user asks for a resume code.
+ * Safe on a shared or watched phone: quick exit (button or Esc, on both pages) replaces the page and
+ * its history entry; a short tip says how to hide the visit; no cookies, no analytics, no third-party
+ * requests (Content-Security-Policy 'self' only); the conversation lives in the tab's sessionStorage
+ * unless the user asks for a resume code. The chat starts in the page's language (no language question).
  */
 import { createHash, randomInt } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -24,6 +25,7 @@ const require = createRequire(import.meta.url);
 // The package's own browser bundle (its exports map hides dist/, so resolve the entry and go up from lib/).
 const WEBCHAT_BUNDLE = path.join(path.dirname(require.resolve('botframework-webchat')), '..', 'dist', 'webchat.js');
 const APP_JS = path.join(here, 'public', 'app.js');
+const EXIT_JS = path.join(here, 'public', 'exit.js');
 const STYLE_CSS = path.join(here, 'public', 'chat.css');
 
 /** Resume codes: 10 characters without look-alikes, valid 24 hours. */
@@ -71,25 +73,39 @@ export interface PagesOptions {
 
 export async function registerPages(server: FastifyInstance, { config, db, tokenKey, channels }: PagesOptions): Promise<void> {
   const t = (lng: 'vi' | 'en', key: string) => escapeHtml(translate(lng, `webchat:${key}`));
+  const list = (lng: 'vi' | 'en', key: string) => (translate(lng, `webchat:${key}`, { returnObjects: true }) as unknown as string[]).map((p) => `<li>${escapeHtml(p)}</li>`).join('');
+  /** The quick-exit button (exit.js: click or Esc) on every public page. */
+  const quickExit = (lng: 'vi' | 'en') =>
+    `<button id="quick-exit" type="button" data-exit="${escapeHtml(config.QUICK_EXIT_URL)}" title="${t(lng, 'quickExitHint')}" aria-describedby="quick-exit-hint">${t(lng, 'quickExit')}</button>
+  <p id="quick-exit-hint" class="hint">${t(lng, 'quickExitHint')}</p>`;
+  /** A short, folded tip: how to leave no trace of this visit. */
+  const hideTip = (lng: 'vi' | 'en') => `<details class="hide-tip"><summary>${t(lng, 'hideTitle')}</summary><ul>${list(lng, 'hideTip')}</ul></details>`;
 
   server.get<{ Querystring: { lang?: string } }>('/', async (request, reply) => {
     const lng = pageLocale(request, config);
     const other = lng === 'vi' ? 'en' : 'vi';
-    const points = (translate(lng, 'webchat:landing.points', { returnObjects: true }) as unknown as string[]).map((p) => `<li>${escapeHtml(p)}</li>`).join('');
+    const points = list(lng, 'landing.points');
     const on = Object.entries(channels()).filter(([name, enabled]) => enabled && name !== 'webchat').map(([name]) => ({ telegram: 'Telegram', line: 'LINE', zalo: 'Zalo', botframework: 'Microsoft Teams / Messenger' })[name] ?? name);
     securityHeaders(reply, request);
     return reply.type('text/html; charset=utf-8').send(`<!doctype html>
 <html lang="${lng}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${t(lng, 'landing.title')}</title><link rel="stylesheet" href="/chat/chat.css"></head>
-<body class="landing"><main>
-<p class="lang"><a href="/?lang=${other}">${t(lng, 'otherLanguage')}</a></p>
+<body class="landing">
+<header>
+  <p class="lang"><a href="/?lang=${other}">${t(lng, 'otherLanguage')}</a></p>
+  ${quickExit(lng)}
+</header>
+<main>
 <h1>${t(lng, 'landing.title')}</h1>
 <p>${t(lng, 'landing.lead')}</p>
 <ul>${points}</ul>
 <p><a class="button" href="/chat?lang=${lng}">${t(lng, 'landing.chat')}</a></p>
 ${on.length ? `<p>${t(lng, 'landing.channels')} ${on.map(escapeHtml).join(', ')}</p>` : ''}
 <p>${t(lng, 'landing.call')}</p>
-</main></body></html>`);
+${hideTip(lng)}
+</main>
+<script src="/chat/exit.js"></script>
+</body></html>`);
   });
 
   server.get<{ Querystring: { lang?: string } }>('/chat', async (request, reply) => {
@@ -98,7 +114,6 @@ ${on.length ? `<p>${t(lng, 'landing.channels')} ${on.map(escapeHtml).join(', ')}
     const settings = {
       locale: lng === 'vi' ? 'vi-VN' : 'en-US',
       lang: lng,
-      quickExitUrl: config.QUICK_EXIT_URL,
       text: Object.fromEntries(['loading', 'failed', 'resume.explain', 'resume.invalid', 'resume.busy'].map((k) => [k, translate(lng, `webchat:${k}`)])),
     };
     securityHeaders(reply, request);
@@ -110,19 +125,22 @@ ${on.length ? `<p>${t(lng, 'landing.channels')} ${on.map(escapeHtml).join(', ')}
 <body class="chat">
 <header>
   <h1>${t(lng, 'title')}</h1>
-  <button id="quick-exit" type="button" title="${t(lng, 'quickExitHint')}" aria-describedby="quick-exit-hint">${t(lng, 'quickExit')}</button>
-  <p id="quick-exit-hint" class="hint">${t(lng, 'quickExitHint')}</p>
-  <p class="intro">${t(lng, 'intro')} <a href="/chat?lang=${other}" id="switch-language">${t(lng, 'otherLanguage')}</a></p>
+  ${quickExit(lng)}
+  <p class="intro">${t(lng, 'intro')} <a href="/chat?lang=${other}" id="switch-language" lang="${other}">${t(lng, 'otherLanguage')}</a></p>
+  ${hideTip(lng)}
 </header>
 <main id="webchat" role="main" aria-live="polite"><p id="status">${t(lng, 'loading')}</p></main>
 <footer>
+  <details><summary>${t(lng, 'more')}</summary>
   <p class="privacy">${t(lng, 'privacy')}</p>
   <button id="get-resume" type="button">${t(lng, 'resume.get')}</button> <output id="resume-code" aria-live="polite"></output>
   <form id="resume-form"><label for="resume-input">${t(lng, 'resume.enter')}</label>
   <input id="resume-input" autocomplete="off" autocapitalize="characters" placeholder="${t(lng, 'resume.placeholder')}" maxlength="12">
   <button type="submit">${t(lng, 'resume.submit')}</button></form>
+  </details>
 </footer>
 <script type="application/json" id="settings">${json}</script>
+<script src="/chat/exit.js"></script>
 <script src="/chat/webchat.js"></script>
 <script src="/chat/app.js"></script>
 </body></html>`);
@@ -135,6 +153,7 @@ ${on.length ? `<p>${t(lng, 'landing.channels')} ${on.map(escapeHtml).join(', ')}
   };
   server.get('/chat/webchat.js', file(WEBCHAT_BUNDLE, 'text/javascript; charset=utf-8'));
   server.get('/chat/app.js', file(APP_JS, 'text/javascript; charset=utf-8'));
+  server.get('/chat/exit.js', file(EXIT_JS, 'text/javascript; charset=utf-8'));
   server.get('/chat/chat.css', file(STYLE_CSS, 'text/css; charset=utf-8'));
 
   // A resume code for the conversation the bearer token opens.

@@ -232,16 +232,23 @@
         var descriptionVi = field('textarea', 'descriptionVi', 'Mô tả (vi)', { rows: 2 }), descriptionEn = field('textarea', 'descriptionEn', 'Description (en)', { rows: 2 });
         var services = field('input', 'services', 'services'), groups = field('input', 'groups', 'groups'), provinces = field('input', 'provinces', 'provinces');
         var phone = field('input', 'phone', t('directory.phone')), website = field('input', 'website', t('directory.website'));
+        var address = field('input', 'address', t('directory.address')), hours = field('input', 'hours', t('directory.hours'));
+        var contactSource = field('input', 'contactSource', t('directory.contactSource'));
+        var contactVerifiedAt = h('input', { type: 'date', 'aria-label': t('directory.contactVerifiedAt') + ' · ' + e.nameVi });
+        contactVerifiedAt.value = e.contactVerifiedAt ? String(e.contactVerifiedAt).slice(0, 10) : '';
+        var referral = h('input', { type: 'checkbox', checked: e.referral !== false, 'aria-label': t('directory.referral') + ' · ' + e.nameVi });
         var national = h('input', { type: 'checkbox', checked: e.national, 'aria-label': 'national · ' + e.nameVi });
         var active = h('input', { type: 'checkbox', checked: e.active, 'aria-label': t('directory.active') + ' · ' + e.nameVi });
         var list = function (input) { return input.value.split(',').map(function (x) { return x.trim(); }).filter(Boolean); };
         return h('li', null, h('details', null, h('summary', { text: state.lang === 'en' ? e.nameEn : e.nameVi }),
           h('form', { class: 'entry', onsubmit: function (ev) {
             ev.preventDefault();
-            var body = { nameVi: nameVi.value, nameEn: nameEn.value, descriptionVi: descriptionVi.value, descriptionEn: descriptionEn.value, services: list(services), groups: list(groups), provinces: list(provinces), national: national.checked, phone: phone.value.trim() || null, website: website.value.trim() || null, active: active.checked };
+            var body = { nameVi: nameVi.value, nameEn: nameEn.value, descriptionVi: descriptionVi.value, descriptionEn: descriptionEn.value, services: list(services), groups: list(groups), provinces: list(provinces), national: national.checked, phone: phone.value.trim() || null, website: website.value.trim() || null, active: active.checked,
+              address: address.value.trim() || null, hours: hours.value.trim() || null, contactSource: contactSource.value.trim() || null, contactVerifiedAt: contactVerifiedAt.value || null, referral: referral.checked };
             api('PUT', '/console/api/directory/' + e.id, body).then(function () { flash(t('directory.saved'), 'ok'); }, failure);
-          } }, nameVi, nameEn, descriptionVi, descriptionEn, services, groups, provinces, phone, website,
-            h('label', null, national, ' national'), h('label', null, active, ' ' + t('directory.active')), h('button', { type: 'submit', text: t('directory.save') }))));
+          } }, nameVi, nameEn, descriptionVi, descriptionEn, services, groups, provinces, phone, website, address, hours, contactSource,
+            h('label', null, t('directory.contactVerifiedAt') + ' ', contactVerifiedAt),
+            h('label', null, national, ' national'), h('label', null, active, ' ' + t('directory.active')), h('label', null, referral, ' ' + t('directory.referral')), h('button', { type: 'submit', text: t('directory.save') }))));
       })));
     }, failure);
     return main;

@@ -1,4 +1,5 @@
 /** The live queue and the chat: list, claim, transcript (audited), reply, notes, transfer, hand back, close, report on the user's behalf. */
+import type { ReportKeys } from '../../core/reports/crypto.js';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../../core/db/client.js';
@@ -19,7 +20,7 @@ const idParam = z.object({ id: z.string().uuid() });
 
 export function queueRoutes(
   server: FastifyInstance,
-  deps: { db: Db; queue: QueueDeps; runtime: Runtime; guard: ReturnType<typeof makeGuard>; metrics: Metrics; encryptionKey: Buffer; ports: Map<string, ChannelPort> },
+  deps: { db: Db; queue: QueueDeps; runtime: Runtime; guard: ReturnType<typeof makeGuard>; metrics: Metrics; encryptionKey: ReportKeys; ports: Map<string, ChannelPort> },
 ): void {
   const { db, queue, runtime, guard } = deps;
   const handoffConversation = async (handoffId: string) => {

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { Db } from '../../core/db/client.js';
 import { AppError } from '../../core/errors.js';
 import { translate } from '../../core/i18n/index.js';
-import { decryptJson } from '../../core/reports/crypto.js';
+import { decryptJson, type ReportKeys } from '../../core/reports/crypto.js';
 import { dashboardFigures } from '../../core/stats/dashboard.js';
 import { audit } from '../audit.js';
 import { staffOf, type makeGuard } from '../auth/guard.js';
@@ -27,7 +27,7 @@ function range(query: { from?: string; to?: string }): { from: Date; to: Date } 
   return { from, to: end };
 }
 
-export function recordRoutes(server: FastifyInstance, deps: { db: Db; guard: ReturnType<typeof makeGuard>; encryptionKey: Buffer }): void {
+export function recordRoutes(server: FastifyInstance, deps: { db: Db; guard: ReturnType<typeof makeGuard>; encryptionKey: ReportKeys }): void {
   const { db, guard } = deps;
   const readReport = async (id: string) => {
     const report = await db.report.findUnique({ where: { id }, include: { additions: { orderBy: { createdAt: 'asc' } } } });
@@ -112,6 +112,18 @@ ${additions ? `<h2>${t('additions')}</h2><ul>${additions}</ul>` : ''}<p>${t('foo
     phone: z.string().trim().max(40).regex(/^[0-9 +().-]*$/, 'digits, spaces and + ( ) . - only').nullable(),
     website: z.string().trim().url().max(300).nullable(),
     active: z.boolean(),
+    // Contact details are shown to users only with a source and a check date; without them a counsellor connects people.
+    address: z.string().trim().max(300).nullable().optional(),
+    hours: z.string().trim().max(120).nullable().optional(),
+    contactSource: z.string().trim().max(300).nullable().optional(),
+    contactVerifiedAt: z.iso.date().nullable().optional(),
+    /** False: gives no direct service (ministry, court, donor, campaign, committee, ended project); never in users' results. */
+    referral: z.boolean().optional(),
+  });
+  /** The body as Prisma data: a check date as a Date; an empty source or date means "not checked". */
+  const entryData = (input: z.infer<typeof entryBody>) => ({
+    ...input,
+    ...(input.contactVerifiedAt !== undefined ? { contactVerifiedAt: input.contactVerifiedAt ? new Date(`${input.contactVerifiedAt}T00:00:00Z`) : null } : {}),
   });
 
   server.get('/console/api/directory', { preHandler: guard('supervisor') }, async () => db.serviceEntry.findMany({ orderBy: { nameVi: 'asc' } }));
@@ -120,7 +132,7 @@ ${additions ? `<h2>${t('additions')}</h2><ul>${additions}</ul>` : ''}<p>${t('foo
     const { id } = parse(idParam, request.params);
     const input = parse(entryBody, request.body);
     if (!(await db.serviceEntry.findUnique({ where: { id } }))) throw new AppError('NOT_FOUND', 'no such entry', 404);
-    const entry = await db.serviceEntry.update({ where: { id }, data: { ...input, source: `staff:${new Date().toISOString().slice(0, 10)}` } });
+    const entry = await db.serviceEntry.update({ where: { id }, data: { ...entryData(input), source: `staff:${new Date().toISOString().slice(0, 10)}` } });
     await audit(db, { actorId: staffOf(request).id, action: 'directory.update', subjectType: 'directory', subjectId: id });
     return entry;
   });
@@ -128,7 +140,7 @@ ${additions ? `<h2>${t('additions')}</h2><ul>${additions}</ul>` : ''}<p>${t('foo
   server.post('/console/api/directory', { preHandler: guard('supervisor') }, async (request, reply) => {
     const input = parse(entryBody, request.body);
     const slug = `${input.nameEn.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60)}-${Date.now().toString(36)}`;
-    const entry = await db.serviceEntry.create({ data: { ...input, slug, source: `staff:${new Date().toISOString().slice(0, 10)}` } });
+    const entry = await db.serviceEntry.create({ data: { ...entryData(input), slug, source: `staff:${new Date().toISOString().slice(0, 10)}` } });
     await audit(db, { actorId: staffOf(request).id, action: 'directory.create', subjectType: 'directory', subjectId: entry.id });
     return reply.status(201).send(entry);
   });

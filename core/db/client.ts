@@ -20,12 +20,16 @@ export { Prisma } from './generated/client.js';
 export interface AdapterHandle {
   kind: DatabaseConfig['kind'];
   factory: SqlMigrationAwareDriverAdapterFactory;
+  /** The embedded database itself (backups: server/ops/backup.ts). */
+  pglite?: PGlite;
   close(): Promise<void>;
 }
 
 export interface Database {
   kind: DatabaseConfig['kind'];
   prisma: Db;
+  /** The embedded database itself, when it is PGlite (backups: server/ops/backup.ts). */
+  pglite?: PGlite;
   /** Round trip to the database; throws when it is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -36,7 +40,7 @@ const MIGRATION_LOCK = 111_2024;
 
 /** Wraps an open PGlite (tests load one from a migrated template). */
 export function pgliteAdapter(pglite: PGlite): AdapterHandle {
-  return { kind: 'pglite', factory: new PrismaPGlite(pglite), close: () => pglite.close() };
+  return { kind: 'pglite', factory: new PrismaPGlite(pglite), pglite, close: () => pglite.close() };
 }
 
 export async function createAdapterFactory(config: DatabaseConfig): Promise<AdapterHandle> {
@@ -80,6 +84,7 @@ export async function openDatabase(config: DatabaseConfig, options: { migrate?: 
   return {
     kind: handle.kind,
     prisma,
+    ...(handle.pglite ? { pglite: handle.pglite } : {}),
     async ping() {
       await prisma.$queryRaw`SELECT 1`;
     },

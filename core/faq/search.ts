@@ -13,6 +13,8 @@ export interface FaqItem {
   a: string;
   article: string;
   keywords?: string;
+  /** For staff: how the answer was checked (vn-facts section, what stays unverified). Never shown to users. */
+  check?: string;
 }
 
 export interface FaqHit {

@@ -49,11 +49,13 @@ export interface OutboundMessage {
   text: string;
   choices?: OutboundChoice[];
   /** Optional list rendering hint (directory results): channels with cards may show them as cards. */
-  cards?: { title: string; body: string; choiceId?: string }[];
+  cards?: { title: string; body: string; choiceId?: string; /** The label of the card's button (else its title). */ action?: string }[];
   /** Marks messages that must stand out (emergency guidance). */
   urgent?: boolean;
   /** Who wrote it. */
   author: 'bot' | 'counsellor' | 'system';
+  /** Parts of the text that are secrets (a follow-up code): masked in the stored copy once delivered. */
+  secrets?: string[];
 }
 
 /** Where a channel delivers an outbound message. */

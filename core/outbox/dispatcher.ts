@@ -115,7 +115,7 @@ export class OutboxDispatcher {
     });
     if (!message || message.status !== 'pending') return false;
     const port = this.options.ports.get(message.channel);
-    const payload = (message.payload ?? {}) as Partial<OutboundMessage> & { replyHandle?: { value: string; expiresAt: string } };
+    const payload = (message.payload ?? {}) as Partial<OutboundMessage> & { replyHandle?: { value: string; expiresAt: string }; maskedText?: string };
     try {
       if (!port) throw new DeliveryError('DELIVERY_RETRYABLE', `channel ${message.channel} is not enabled`);
       await port.send(
@@ -134,7 +134,7 @@ export class OutboxDispatcher {
           ...(payload.urgent ? { urgent: true } : {}),
         },
       );
-      await db.message.update({ where: { id }, data: { status: 'sent', sentAt: this.now(), nextAttemptAt: null, lastErrorCode: null } });
+      await db.message.update({ where: { id }, data: { status: 'sent', sentAt: this.now(), nextAttemptAt: null, lastErrorCode: null, ...afterSend(payload) } });
       this.options.onSent?.(message.channel);
       return true;
     } catch (err) {
@@ -167,4 +167,11 @@ export function errorSummary(err: unknown): Record<string, unknown> {
     return { name: err.name, ...(typeof code === 'string' ? { code } : {}), message: err.message.slice(0, 300) };
   }
   return { name: 'NonError' };
+}
+
+/** Once delivered, a message that carried a secret (a follow-up code) keeps only its masked copy. */
+export function afterSend(payload: { maskedText?: string } & Record<string, unknown>): { text?: string; payload?: object } {
+  if (typeof payload.maskedText !== 'string') return {};
+  const { maskedText, ...rest } = payload;
+  return { text: maskedText, payload: rest };
 }

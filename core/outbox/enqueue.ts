@@ -27,6 +27,8 @@ export async function enqueueOutbound(tx: Tx, input: EnqueueOutboundInput): Prom
           ...(m.choices ? { choices: m.choices } : {}),
           ...(m.cards ? { cards: m.cards } : {}),
           ...(m.urgent ? { urgent: true } : {}),
+          // What the stored copy becomes once delivered: the secret masked (sealed at rest meanwhile).
+          ...(m.secrets?.length ? { maskedText: maskSecrets(m.text, m.secrets) } : {}),
           ...(input.replyHandle ? { replyHandle: input.replyHandle } : {}),
         }),
       ) as object,
@@ -37,4 +39,11 @@ export async function enqueueOutbound(tx: Tx, input: EnqueueOutboundInput): Prom
     select: { id: true, seq: true },
   });
   return rows.sort((a, b) => (a.seq < b.seq ? -1 : 1)).map((r) => r.id);
+}
+
+/** The text with each secret replaced by dots of the same shape ("7K4M-Q9PX" → "••••-••••"). */
+export function maskSecrets(text: string, secrets: string[]): string {
+  let masked = text;
+  for (const secret of secrets) masked = masked.split(secret).join(secret.replace(/[^-\s]/g, '•'));
+  return masked;
 }

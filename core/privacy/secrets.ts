@@ -6,17 +6,23 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { keyringFor, type DataKeyring } from './field-crypto.js';
+import type { ReportKeys } from '../reports/crypto.js';
 
 export interface AppKeys {
   pseudonymKey: Buffer;
-  encryptionKey: Buffer;
+  /** Seals report bodies: the data keyring plus the report key of earlier versions (still readable). */
+  encryptionKey: ReportKeys;
   /** Signs short-lived tokens (Direct Line, console sessions). */
   tokenKey: Buffer;
+  /** Seals what people say at rest (DATA_KEYS, or a key derived from the secret). */
+  dataKeys: DataKeyring;
 }
 
-export function deriveKeys(secret: string): AppKeys {
+export function deriveKeys(secret: string, dataKeys?: string): AppKeys {
   const derive = (info: string) => Buffer.from(hkdfSync('sha256', secret, 'hotline-111', info, 32));
-  return { pseudonymKey: derive('pseudonym'), encryptionKey: derive('report-encryption'), tokenKey: derive('tokens') };
+  const ring = keyringFor(secret, dataKeys);
+  return { pseudonymKey: derive('pseudonym'), encryptionKey: { ...ring, legacy: derive('report-encryption') }, tokenKey: derive('tokens'), dataKeys: ring };
 }
 
 /** APP_SECRET, or the generated secret of this embedded database (created on first use). */

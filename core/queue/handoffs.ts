@@ -20,6 +20,8 @@ export interface EnqueueInput {
   reason: HandoffReason;
   slaSeconds: number;
   now?: Date;
+  /** What the person asked for help with (need, province), when a flow asked for the counsellor. */
+  details?: Record<string, unknown>;
 }
 
 export interface EnqueueResult {
@@ -57,6 +59,7 @@ export async function enqueueHandoff(tx: Tx, input: EnqueueInput): Promise<Enque
       level: input.level,
       categories: input.categories,
       reason: input.reason,
+      ...(input.details ? { details: input.details as object } : {}),
       slaDueAt: new Date(now.getTime() + input.slaSeconds * 1000),
       createdAt: now,
     },
@@ -76,4 +79,21 @@ export async function queuePosition(tx: Tx, handoffId: string): Promise<number> 
     },
   });
   return ahead + 1;
+}
+
+/**
+ * The usual wait before a counsellor answers, in whole minutes: the median of the last 20 claims of
+ * the past week. Undefined when there are too few to say (fewer than 3).
+ */
+export async function typicalWaitMinutes(tx: Tx, now: Date): Promise<number | undefined> {
+  const recent = await tx.handoff.findMany({
+    where: { claimedAt: { not: null, gte: new Date(now.getTime() - 7 * 24 * 3600 * 1000) } },
+    orderBy: { claimedAt: 'desc' },
+    take: 20,
+    select: { createdAt: true, claimedAt: true },
+  });
+  if (recent.length < 3) return undefined;
+  const waits = recent.map((h) => h.claimedAt!.getTime() - h.createdAt.getTime()).sort((a, b) => a - b);
+  const median = waits[Math.floor(waits.length / 2)]!;
+  return Math.max(1, Math.ceil(median / 60_000));
 }

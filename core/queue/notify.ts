@@ -2,6 +2,7 @@
 import type { Tx } from '../db/tx.js';
 import type { BusEvent } from '../events/bus.js';
 import { toLocale, translate } from '../i18n/index.js';
+import type { OutboundChoice } from '../messages/types.js';
 import { enqueueOutbound } from '../outbox/enqueue.js';
 
 export async function tellUser(
@@ -10,12 +11,13 @@ export async function tellUser(
   key: string,
   now: Date,
   events: BusEvent[],
-  opts: { urgent?: boolean } = {},
+  opts: { urgent?: boolean; params?: Record<string, unknown>; extra?: string; choices?: OutboundChoice[] } = {},
 ): Promise<void> {
+  const text = [translate(toLocale(conversation.locale) ?? 'vi', key, opts.params), opts.extra].filter(Boolean).join('\n\n');
   const ids = await enqueueOutbound(tx, {
     conversationId: conversation.id,
     channel: conversation.channel,
-    messages: [{ text: translate(toLocale(conversation.locale) ?? 'vi', key), author: 'system', ...(opts.urgent ? { urgent: true } : {}) }],
+    messages: [{ text, author: 'system', ...(opts.urgent ? { urgent: true } : {}), ...(opts.choices?.length ? { choices: opts.choices } : {}) }],
     now,
   });
   for (const id of ids) events.push({ type: 'conversation.message', conversationId: conversation.id, messageId: id, direction: 'outbound' });

@@ -5,6 +5,7 @@
  * transaction and locks in the same order as a user's turn (identity, then handoff).
  */
 import type { Db } from '../db/client.js';
+import { Prisma } from '../db/generated/client.js';
 import type { Tx } from '../db/tx.js';
 import { TURN_TX_OPTIONS } from '../db/tx.js';
 import { AppError } from '../errors.js';
@@ -124,9 +125,10 @@ export async function claimHandoff(deps: QueueDeps, input: { handoffId: string; 
       SELECT id FROM "Handoff" WHERE id = ${input.handoffId}::uuid AND state = 'waiting' FOR UPDATE SKIP LOCKED`;
     if (!locked.length) throw new AppError('HANDOFF_TAKEN', 'another counsellor has already taken this chat', 409);
     await tx.handoff.update({ where: { id: input.handoffId }, data: { state: 'claimed', counsellorId: input.counsellorId, claimedAt: at } });
-    await tx.conversation.update({ where: { id: conversation.id }, data: { status: 'counsellor', version: { increment: 1 } } });
+    // The waiting room is over: the counsellor answers from now on.
+    await tx.conversation.update({ where: { id: conversation.id }, data: { status: 'counsellor', waitSnapshot: Prisma.DbNull, version: { increment: 1 } } });
     events.push({ type: 'handoff.updated', handoffId: input.handoffId, conversationId: conversation.id });
-    await tellUser(tx, conversation, 'handoff.claimed', at, events);
+    await tellUser(tx, conversation, 'queue:claimed', at, events);
   }, TURN_TX_OPTIONS);
   publishAll(deps, events);
   deps.kickOutbox?.();
@@ -160,7 +162,7 @@ export async function transferHandoff(
       await tx.conversation.update({ where: { id: conversation.id }, data: { status: 'queued', version: { increment: 1 } } });
     }
     events.push({ type: 'handoff.updated', handoffId: handoff.id, conversationId: conversation.id });
-    await tellUser(tx, conversation, 'handoff.transferred', at, events);
+    await tellUser(tx, conversation, 'queue:transferred', at, events);
   }, TURN_TX_OPTIONS);
   publishAll(deps, events);
   deps.kickOutbox?.();

@@ -4,9 +4,9 @@
  * reference). A wrong code and an unknown reference get the same answer, in about the same time.
  */
 import { createHmac } from 'node:crypto';
-import type { ReportDraft as FlowReportDraft } from '../../flows/main/machine.js';
+import type { ReportDraft as FlowReportDraft } from '../../flows/main/context.js';
 import type { Tx } from '../db/tx.js';
-import { encryptJson } from './crypto.js';
+import { decryptJson, encryptJson, type ReportKeys } from './crypto.js';
 import { hashFollowUpCode, newFollowUpCode, newReferenceCode, normalizeFollowUpCode, normalizeReference, verifyFollowUpCode } from './codes.js';
 import { hit, isLimited, type Window } from './rate-limit.js';
 import { routeReport } from './routing.js';
@@ -16,7 +16,7 @@ export const FOLLOW_UP_LIMITS = {
   reference: { max: 10, seconds: 3600 } satisfies Window,
 };
 
-/** What a report flow collects (flows/main/machine.ts); a submitted one always has its category. */
+/** What a report flow collects (flows/main/context.ts); a submitted one always has its category. */
 export type ReportDraft = FlowReportDraft & { category: string };
 
 export interface SubmittedReport {
@@ -28,7 +28,7 @@ export interface SubmittedReport {
 
 export async function submitReport(
   tx: Tx,
-  encryptionKey: Buffer,
+  encryptionKey: ReportKeys,
   input: { draft: ReportDraft; channel: string; conversationId: string | null; now: Date },
 ): Promise<SubmittedReport> {
   const { draft } = input;
@@ -95,7 +95,7 @@ export async function lookupReport(
   return { ok: true, reportId: report.id, referenceCode: report.referenceCode, status: report.status, additions: report._count.additions, createdAt: report.createdAt };
 }
 
-export async function addToReport(tx: Tx, encryptionKey: Buffer, input: { reportId: string; text: string; channel: string; now: Date }): Promise<boolean> {
+export async function addToReport(tx: Tx, encryptionKey: ReportKeys, input: { reportId: string; text: string; channel: string; now: Date }): Promise<boolean> {
   const report = await tx.report.findUnique({ where: { id: input.reportId }, select: { id: true, referenceCode: true } });
   if (!report) return false;
   await tx.reportAddition.create({
@@ -107,5 +107,36 @@ export async function addToReport(tx: Tx, encryptionKey: Buffer, input: { report
     },
   });
   await tx.report.update({ where: { id: report.id }, data: { updatedAt: input.now } });
+  return true;
+}
+
+/** The fields a saved report may still be given by the person who filed it (the "add more details" questions). */
+const UPDATABLE = ['when', 'peopleCount', 'peopleAge', 'peopleGender', 'suspects', 'contactMethod', 'evidence', 'contactConsent', 'contact', 'details'] as const;
+
+/**
+ * Adds details to a saved report: merged into its encrypted body (only the fields above, short
+ * strings), and the referral suggestion recomputed (children involved add social services).
+ * False when there is no such report.
+ */
+export async function updateReport(tx: Tx, encryptionKey: ReportKeys, input: { reportId: string; patch: Record<string, unknown>; now: Date }): Promise<boolean> {
+  const report = await tx.report.findUnique({ where: { id: input.reportId }, select: { id: true, referenceCode: true, encryptedPayload: true, category: true, province: true } });
+  if (!report) return false;
+  const patch: Record<string, unknown> = {};
+  for (const field of UPDATABLE) {
+    const value = input.patch[field];
+    if (typeof value === 'string') patch[field] = value.slice(0, 2000);
+    else if (typeof value === 'boolean' || value === null) patch[field] = value;
+  }
+  const body = { ...decryptJson<Record<string, unknown>>(encryptionKey, report.encryptedPayload, report.referenceCode), ...patch };
+  if (!body.contactConsent) body.contact = null;
+  const minors = body.peopleAge === 'child' || body.peopleAge === 'both';
+  await tx.report.update({
+    where: { id: report.id },
+    data: {
+      encryptedPayload: encryptJson(encryptionKey, body, report.referenceCode),
+      referralTargets: routeReport({ category: report.category, province: report.province, minors }),
+      updatedAt: input.now,
+    },
+  });
   return true;
 }

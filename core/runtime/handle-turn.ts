@@ -5,8 +5,10 @@
  */
 import pRetry from 'p-retry';
 import { z } from 'zod';
-import type { FlowDefinition, FlowEvent, FlowOutput, Locale } from '../../flows/types.js';
+import type { FlowDefinition, FlowEvent, Locale } from '../../flows/types.js';
 import { DEFAULT_FLOW } from '../../flows/index.js';
+import { WAITING_FLOW, waitingHandsToAssistant } from '../../flows/waiting/machine.js';
+import { Prisma } from '../db/generated/client.js';
 import type { Db } from '../db/client.js';
 import { TURN_TX_OPTIONS, type Tx } from '../db/tx.js';
 import { AppError, CasConflictError } from '../errors.js';
@@ -14,11 +16,15 @@ import type { EventBus, BusEvent } from '../events/bus.js';
 import { toLocale } from '../i18n/index.js';
 import type { InboundMessage, OutboundChoice, OutboundMessage } from '../messages/types.js';
 import { pseudonymFor } from '../privacy/pseudonym.js';
-import { enqueueHandoff, queuePosition, type HandoffReason } from '../queue/handoffs.js';
+import { enqueueHandoff, queuePosition, typicalWaitMinutes, type HandoffReason } from '../queue/handoffs.js';
 import { CLOSE_OUTCOMES, HANDED_BACK, isCloseOutcome } from '../queue/outcomes.js';
 import { NO_RISK, riskRank, type RiskAssessment, type RiskDetector, type RiskLevelName } from '../risk/types.js';
-import { openFlowSession, type FlowSession, type StoredFlow } from './flow-session.js';
-import { enqueueOutbound } from '../outbox/enqueue.js';
+import type { FlowSession, StoredFlow } from './flow-session.js';
+import { atRest, reportInProgress, stepFlow, storedValue } from './flow-step.js';
+import { nextMemory, withRiskMemory, type RiskMemory, type TurnRisk } from './risk-memory.js';
+import { emergencyGuidance, numbersText } from '../safety/guidance.js';
+import { decodeWhereabouts, encodeWhereabouts, mergeWhereabouts, whereaboutsFromText, type Whereabouts } from '../safety/whereabouts.js';
+import { enqueueOutbound, maskSecrets } from '../outbox/enqueue.js';
 import { toFlowEvent } from './intents.js';
 import { renderReply } from './render.js';
 import { fold } from '../../text/fold.js';
@@ -68,12 +74,33 @@ const inboundSchema = z.object({
   replyHandle: z.object({ value: z.string().max(512), expiresAt: z.string() }).optional(),
 });
 
-const MAX_EFFECT_ROUNDS = 8;
+type ConversationRow = Awaited<ReturnType<Tx['conversation']['findUniqueOrThrow']>>;
 
-interface FlowActions {
-  handoff(reason: HandoffReason, categories: string[]): Promise<void>;
-  erase(): void;
+/** Everything one turn (or one counsellor hand-back) works on, until it is saved. */
+interface Turn {
+  tx: Tx;
+  now: Date;
+  conversation: ConversationRow;
+  identityId: string;
+  channel: string;
+  locale: Locale;
+  /** Replies of this turn, in order. */
+  outbound: OutboundMessage[];
+  events: BusEvent[];
+  where: Whereabouts | undefined;
+  status: 'bot' | 'queued' | 'counsellor';
+  mainSnapshot: unknown;
+  waitSnapshot: unknown;
+  memory: RiskMemory;
+  handoffId?: string;
+  erase: boolean;
+  /** The inbound message held a secret: its stored text is masked at the end of the turn. */
+  maskInbound?: boolean;
+  ctx: TurnContext;
 }
+
+/** Recorded when a person cancels their own request while waiting. */
+export const CANCELLED_BY_USER = 'cancelled_by_user';
 
 export class Runtime {
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -163,88 +190,279 @@ export class Runtime {
       return { status: 'duplicate', conversationId: conversation.id, outboundIds: [], risk: NO_RISK };
     }
 
-    let locale = (toLocale(conversation.locale) ?? this.options.defaultLocale) as Locale;
+    const turn = this.openTurn(tx, conversation, { identityId, now, events, inbound });
+    const text = inbound.payload.text ?? '';
+    turn.where = mergeWhereabouts(turn.where, text ? whereaboutsFromText(text) : undefined);
+
     // The words of a button the bot offered are a button press ("Ép kết hôn, bán làm vợ"), not a risk message.
     const offered = (conversation.offeredChoices as OutboundChoice[] | null) ?? [];
-    const typedChoice = inbound.kind === 'text' && !!inbound.payload.text && offered.some((c) => fold(c.label) === fold(inbound.payload.text!));
-    const riskText = typedChoice ? '' : [inbound.payload.text].filter(Boolean).join(' ');
-    const risk: RiskAssessment = riskText ? this.options.detector.assess(riskText, locale) : NO_RISK;
-    if (risk.level !== 'none') {
-      await tx.riskEvent.create({
-        data: {
-          conversationId: conversation.id,
-          messageId: stored.id,
-          level: risk.level,
-          categories: risk.categories,
-          matches: risk.matches.map((m) => ({ id: m.id, category: m.category, level: m.level, start: m.start, end: m.end })),
-          source: 'risk',
-          createdAt: now,
-        },
-      });
-    }
+    const typedChoice = inbound.kind === 'text' && !!text && offered.some((c) => fold(c.label) === fold(text));
+    const assessed = text && !typedChoice ? this.options.detector.assess(text, turn.locale) : NO_RISK;
+    const risk = await withRiskMemory(tx, { conversationId: conversation.id, memory: turn.memory, assessed, now });
+    if (risk.level !== 'none' && risk.source !== 'memory') await this.recordRisk(turn, stored.id, risk);
+    turn.memory = nextMemory(turn.memory, risk.level, now);
     events.push({ type: 'conversation.message', conversationId: conversation.id, messageId: stored.id, direction: 'inbound' });
 
-    // Counsellor gate: a human owns the chat, or it waits for one. Store, raise priority, forward; the bot stays quiet.
-    if (conversation.status === 'queued' || conversation.status === 'counsellor') {
-      let handoffId: string | undefined;
-      if (risk.level !== 'none') {
-        const queued = await enqueueHandoff(tx, {
-          conversationId: conversation.id,
-          level: risk.level,
-          categories: risk.categories,
-          reason: 'risk',
-          slaSeconds: this.options.slaSeconds,
-          now,
-        });
-        handoffId = queued.handoffId;
-        if (queued.raised) events.push({ type: 'handoff.updated', handoffId: queued.handoffId, conversationId: conversation.id });
+    const event = () => toFlowEvent(inbound, conversation.offeredChoices as OutboundChoice[] | null, turn.locale);
+    const escalates = risk.level !== 'none' && riskRank(risk.level) >= riskRank(this.options.riskHandoffLevel);
+
+    if (conversation.status === 'counsellor') {
+      // A human owns the chat: store, raise priority, forward; the bot stays quiet.
+      if (risk.level !== 'none') await this.raiseWaiting(turn, risk.level, risk.categories);
+      await this.casUpdate(tx, conversation.id, conversation.version, { lastActivityAt: now, ...this.memoryFields(turn) });
+      return { status: 'forwarded', conversationId: conversation.id, messageId: stored.id, outboundIds: [], risk, ...(turn.handoffId ? { handoffId: turn.handoffId } : {}) };
+    }
+
+    if (conversation.status === 'queued') {
+      // Waiting for a counsellor: the message reaches them (stored and published); the waiting room answers.
+      const raised = risk.level !== 'none' ? await this.raiseWaiting(turn, risk.level, risk.categories) : undefined;
+      if (raised?.toEmergency) {
+        await this.guide(turn, { confined: risk.categories.includes('confinement') });
+        await this.runWaiting(turn, [{ type: 'QUEUED', emergency: true, whereKnown: !!turn.where, interrupted: !atRest(storedValue(turn.mainSnapshot)), reportInProgress: reportInProgress(turn.mainSnapshot) }]);
+      } else if (waitingHandsToAssistant(storedValue(turn.waitSnapshot))) {
+        await this.runMain(turn, () => [event()]);
+      } else {
+        await this.runWaiting(turn, [event()]);
       }
-      await this.casUpdate(tx, conversation.id, conversation.version, { lastActivityAt: now });
-      return { status: 'forwarded', conversationId: conversation.id, messageId: stored.id, outboundIds: [], risk, ...(handoffId ? { handoffId } : {}) };
-    }
-
-    const outbound: OutboundMessage[] = [];
-    const ctx = this.turnContext(tx, conversation.id, inbound.channel, now, () => locale, (l) => (locale = l), outbound);
-
-    let status: 'bot' | 'queued' = 'bot';
-    let handoffId: string | undefined;
-    const handoff = async (level: RiskLevelName, reason: HandoffReason, categories: string[]) => {
-      const queued = await enqueueHandoff(tx, { conversationId: conversation.id, level, categories, reason, slaSeconds: this.options.slaSeconds, now });
-      handoffId = queued.handoffId;
-      status = 'queued';
-      if (level === 'emergency' || reason === 'in_danger') ctx.say({ key: 'handoff.emergency', urgent: true });
-      ctx.say({ key: 'handoff.queued', params: { position: await queuePosition(tx, queued.handoffId) } });
-      events.push({ type: queued.created ? 'handoff.created' : 'handoff.updated', handoffId: queued.handoffId, conversationId: conversation.id, priority: queued.priority } as BusEvent);
-    };
-
-    let snapshot: unknown = conversation.snapshot;
-    let erase = false;
-    const actions: FlowActions = {
-      handoff: (reason, categories) => handoff(reason === 'in_danger' ? 'emergency' : risk.level, reason, categories),
-      erase: () => {
-        erase = true;
-      },
-    };
-    if (risk.level !== 'none' && riskRank(risk.level) >= riskRank(this.options.riskHandoffLevel)) {
+    } else if (escalates) {
       // Escalate at once; the flow is paused where it was (a report draft stays in the snapshot).
-      await handoff(risk.level, 'risk', risk.categories);
+      await this.escalate(turn, { level: risk.level, reason: 'risk', categories: risk.categories });
     } else {
-      const event = toFlowEvent(inbound, conversation.offeredChoices as OutboundChoice[] | null, locale);
-      snapshot = await this.stepFlow(ctx, conversation, (session) => (!session.fresh || startsFreshConversation(event) ? event : null), actions);
+      const flowEvent = event();
+      await this.runMain(turn, (session) => (!session.fresh || startsFreshConversation(flowEvent) ? [flowEvent] : null), stored.id);
     }
 
+    if (turn.maskInbound && text) await tx.message.update({ where: { id: stored.id }, data: { text: maskSecrets(text, [text.trim()]) } });
     let conversationId = conversation.id;
-    if (erase) {
-      conversationId = await this.eraseConversation(tx, conversation.id, identityId, inbound, locale, now);
-      outbound.length = 0;
-      ctx.say({ key: 'privacy.deleted' });
+    if (turn.erase) {
+      conversationId = await this.eraseConversation(tx, conversation.id, identityId, inbound, turn.locale, now);
+      turn.outbound.length = 0;
+      turn.ctx.say({ key: 'privacy.deleted' });
     } else {
-      await this.saveFlowState(tx, conversation, { snapshot, locale, status, now, outbound });
+      await this.saveFlowState(turn);
     }
 
-    const outboundIds = await enqueueOutbound(tx, { conversationId, channel: inbound.channel, messages: outbound, now, ...(inbound.replyHandle ? { replyHandle: inbound.replyHandle } : {}) });
+    const outboundIds = await enqueueOutbound(tx, { conversationId, channel: inbound.channel, messages: turn.outbound, now, ...(inbound.replyHandle ? { replyHandle: inbound.replyHandle } : {}) });
     for (const id of outboundIds) events.push({ type: 'conversation.message', conversationId, messageId: id, direction: 'outbound' });
-    return { status: 'handled', conversationId, messageId: stored.id, outboundIds, risk, ...(handoffId ? { handoffId } : {}) };
+    const status = conversation.status === 'queued' ? 'forwarded' : 'handled';
+    return { status, conversationId, messageId: stored.id, outboundIds, risk, ...(turn.handoffId ? { handoffId: turn.handoffId } : {}) };
+  }
+
+  // ------------------------------------------------------------------ one turn's state and steps
+
+  private openTurn(tx: Tx, conversation: ConversationRow, opts: { identityId: string; now: Date; events: BusEvent[]; inbound?: InboundMessage }): Turn {
+    const outbound: OutboundMessage[] = [];
+    const turn: Turn = {
+      tx,
+      now: opts.now,
+      conversation,
+      identityId: opts.identityId,
+      channel: conversation.channel,
+      locale: (toLocale(conversation.locale) ?? this.options.defaultLocale) as Locale,
+      outbound,
+      events: opts.events,
+      where: decodeWhereabouts(conversation.whereabouts),
+      status: conversation.status === 'closed' ? 'bot' : conversation.status,
+      mainSnapshot: conversation.snapshot,
+      waitSnapshot: conversation.waitSnapshot,
+      memory: { riskLevel: conversation.riskLevel, riskAt: conversation.riskAt },
+      erase: false,
+      ctx: undefined as unknown as TurnContext,
+    };
+    turn.ctx = this.turnContext(tx, conversation.id, conversation.channel, opts.now, () => turn.locale, (l) => (turn.locale = l), outbound, () => (turn.maskInbound = true));
+    return turn;
+  }
+
+  private async recordRisk(turn: Turn, messageId: string, risk: TurnRisk): Promise<void> {
+    const scores = (risk as { modelScores?: unknown }).modelScores;
+    await turn.tx.riskEvent.create({
+      data: {
+        conversationId: turn.conversation.id,
+        messageId,
+        level: risk.level,
+        categories: risk.categories,
+        matches: risk.matches.map((m) => ({ id: m.id, category: m.category, level: m.level, start: m.start, end: m.end })),
+        source: risk.source,
+        ...(scores ? { modelScores: scores as object } : {}),
+        createdAt: turn.now,
+      },
+    });
+  }
+
+  /** Raises the open handoff's priority and level when this message is riskier; says whether it just became an emergency. */
+  private async raiseWaiting(turn: Turn, level: RiskLevelName, categories: string[]): Promise<{ toEmergency: boolean } | undefined> {
+    const open = await turn.tx.handoff.findFirst({ where: { conversationId: turn.conversation.id, state: { in: ['waiting', 'claimed'] } }, select: { level: true, priority: true } });
+    if (!open) return undefined;
+    const queued = await enqueueHandoff(turn.tx, { conversationId: turn.conversation.id, level, categories, reason: 'risk', slaSeconds: this.options.slaSeconds, now: turn.now });
+    turn.handoffId = queued.handoffId;
+    if (queued.raised || riskRank(level) > riskRank(open.level)) turn.events.push({ type: 'handoff.updated', handoffId: queued.handoffId, conversationId: turn.conversation.id });
+    return { toEmergency: level === 'emergency' && open.level !== 'emergency' && open.priority < 3 };
+  }
+
+  /** The acknowledgement, the numbers for where the person is, and advice when they may be held. */
+  private async guide(turn: Turn, opts: { confined: boolean }): Promise<void> {
+    for (const message of emergencyGuidance(turn.locale, turn.where, opts)) turn.ctx.send(message);
+  }
+
+  /**
+   * Puts the chat in the counsellor queue (or raises the waiting one) and greets the person in the
+   * waiting room: emergency guidance first when it is one, their place and the usual wait, whether
+   * what they started is kept, then the waiting room's questions and buttons.
+   */
+  private async escalate(turn: Turn, input: { level: RiskLevelName; reason: HandoffReason; categories: string[]; details?: Record<string, unknown> }): Promise<void> {
+    const { tx, now } = turn;
+    const alreadyQueued = turn.status === 'queued';
+    const queued = await enqueueHandoff(tx, { conversationId: turn.conversation.id, level: input.level, categories: input.categories, reason: input.reason, slaSeconds: this.options.slaSeconds, now, ...(input.details ? { details: input.details } : {}) });
+    turn.handoffId = queued.handoffId;
+    turn.status = 'queued';
+    turn.events.push({ type: queued.created ? 'handoff.created' : 'handoff.updated', handoffId: queued.handoffId, conversationId: turn.conversation.id, priority: queued.priority } as BusEvent);
+    const emergency = input.level === 'emergency' || input.reason === 'in_danger';
+    if (alreadyQueued && !queued.created) {
+      // Asked again while using the assistant in the queue: back to the waiting room, place kept.
+      if (emergency && queued.raised) await this.guide(turn, { confined: input.categories.includes('confinement') });
+      await this.runWaiting(turn, emergency && queued.raised ? [{ type: 'QUEUED', emergency: true, whereKnown: !!turn.where, interrupted: !atRest(storedValue(turn.mainSnapshot)), reportInProgress: reportInProgress(turn.mainSnapshot) }] : [{ type: 'WAIT' }]);
+      return;
+    }
+    if (emergency) await this.guide(turn, { confined: input.categories.includes('confinement') });
+    const position = await queuePosition(tx, queued.handoffId);
+    await tx.handoff.update({ where: { id: queued.handoffId }, data: { notifiedPosition: position, positionNotifiedAt: now } });
+    const minutes = await typicalWaitMinutes(tx, now);
+    turn.ctx.say(minutes ? { key: 'queue:positionWithWait', params: { position, minutes } } : { key: 'queue:position', params: { position } });
+    const interrupted = !atRest(storedValue(turn.mainSnapshot));
+    if (interrupted) turn.ctx.say({ key: 'queue:kept' });
+    turn.waitSnapshot = null; // a fresh wait
+    await this.runWaiting(turn, [{ type: 'QUEUED', emergency, whereKnown: !!turn.where, interrupted, reportInProgress: reportInProgress(turn.mainSnapshot) }]);
+  }
+
+  /** Steps the main conversation flow with the events `pick` gives (see stepFlow). */
+  private async runMain(turn: Turn, pick: (session: FlowSession) => FlowEvent[] | null, messageId?: string): Promise<void> {
+    const stored: StoredFlow = { machineId: turn.conversation.machineId, machineVersion: turn.conversation.machineVersion, snapshot: turn.mainSnapshot };
+    const result = await stepFlow(
+      this.flow,
+      turn.mainSnapshot === null ? null : stored,
+      pick,
+      async (output) => {
+        switch (output.type) {
+          case 'reply':
+            turn.ctx.say(output);
+            return;
+          case 'setLocale':
+            turn.locale = output.locale;
+            return;
+          case 'handoff': {
+            if (output.reason === 'in_danger' && messageId) {
+              // An answer to "is someone in danger now?" counts like a message at emergency.
+              await this.recordRisk(turn, messageId, { ...NO_RISK, level: 'emergency', categories: ['immediate_danger'], source: 'flow', assessedLevel: 'none' });
+              turn.memory = nextMemory(turn.memory, 'emergency', turn.now);
+            }
+            await this.escalate(turn, {
+              level: output.reason === 'in_danger' ? 'emergency' : 'none',
+              reason: output.reason,
+              categories: output.categories ?? [],
+              ...((output as { details?: Record<string, unknown> }).details ? { details: (output as { details?: Record<string, unknown> }).details } : {}),
+            });
+            return;
+          }
+          case 'erase':
+            turn.erase = true;
+            return;
+          case 'effect': {
+            const handler = this.options.effects?.[output.name];
+            if (!handler) throw new Error(`no effect handler for ${output.name}`);
+            return handler(turn.ctx, output.data);
+          }
+          default:
+            return;
+        }
+      },
+      () => turn.ctx.say({ key: 'common.flowUpdated' }),
+    );
+    turn.mainSnapshot = result.snapshot;
+  }
+
+  /** Steps the waiting room (flows/waiting) and performs what it asks: queue status, assistant, cancel, safety. */
+  private async runWaiting(turn: Turn, events: FlowEvent[]): Promise<void> {
+    const stored: StoredFlow | null = turn.waitSnapshot ? { machineId: WAITING_FLOW.id, machineVersion: WAITING_FLOW.version, snapshot: turn.waitSnapshot } : null;
+    const after: (() => Promise<void>)[] = [];
+    const result = await stepFlow(
+      WAITING_FLOW,
+      stored,
+      (session) => (session.fresh && events[0]?.type !== 'QUEUED' ? [{ type: 'QUEUED', emergency: false, whereKnown: !!turn.where, interrupted: false, reportInProgress: false }, ...events] : events),
+      async (output) => {
+        switch (output.type) {
+          case 'reply':
+            turn.ctx.say(output);
+            return;
+          case 'setLocale':
+            turn.locale = output.locale;
+            return;
+          case 'queue':
+            if (output.action === 'status') {
+              const handoff = await this.openHandoff(turn);
+              if (handoff) turn.ctx.say({ key: 'queue:stillWaiting', params: { position: await queuePosition(turn.tx, handoff.id) } });
+            } else if (output.action === 'toAssistant') {
+              after.push(() => this.toAssistant(turn, output.start, output.forward));
+            } else if (output.action === 'cancel') {
+              after.push(() => this.cancelWait(turn));
+            }
+            return;
+          case 'safety':
+            if (output.action === 'setWhere' && output.where) {
+              turn.where = output.where === 'vn' ? { where: 'vn' } : mergeWhereabouts(turn.where?.where === 'abroad' ? turn.where : undefined, { where: 'abroad' });
+            } else if (output.action === 'numbers') {
+              turn.ctx.send({ author: 'bot', urgent: true, text: numbersText(turn.locale, turn.where) });
+            } else if (output.action === 'flag' && output.flag) {
+              const handoff = await this.openHandoff(turn);
+              if (handoff) {
+                await turn.tx.handoff.update({ where: { id: handoff.id }, data: { categories: [...new Set([...handoff.categories, output.flag === 'watched' ? 'phone_watched' : 'must_be_quick'])] } });
+                turn.events.push({ type: 'handoff.updated', handoffId: handoff.id, conversationId: turn.conversation.id });
+              }
+            }
+            return;
+          default:
+            return;
+        }
+      },
+    );
+    turn.waitSnapshot = result.snapshot;
+    for (const step of after) await step();
+  }
+
+  private openHandoff(turn: Turn) {
+    return turn.tx.handoff.findFirst({ where: { conversationId: turn.conversation.id, state: 'waiting' }, orderBy: { createdAt: 'desc' } });
+  }
+
+  /** The assistant answers again while the place in the queue is kept: continue what was started, or a report. */
+  private async toAssistant(turn: Turn, start?: 'report', forward?: FlowEvent): Promise<void> {
+    turn.ctx.say({ key: 'queue:keptPlace' });
+    const value = storedValue(turn.mainSnapshot);
+    await this.runMain(turn, () => {
+      if (forward) return [forward];
+      if (start === 'report') return [{ type: 'OPEN', flow: 'report' }];
+      return atRest(value) ? [{ type: 'MENU' }] : [{ type: 'RESUME' }];
+    });
+  }
+
+  /** The person no longer wants a counsellor: the handoff closes and the assistant carries on. */
+  private async cancelWait(turn: Turn): Promise<void> {
+    const handoff = await this.openHandoff(turn);
+    if (handoff) {
+      await turn.tx.handoff.update({ where: { id: handoff.id }, data: { state: 'closed', closedAt: turn.now, outcome: CANCELLED_BY_USER } });
+      turn.events.push({ type: 'handoff.updated', handoffId: handoff.id, conversationId: turn.conversation.id });
+    }
+    turn.status = 'bot';
+    turn.waitSnapshot = null;
+    turn.ctx.say({ key: 'queue:cancelled' });
+    const value = storedValue(turn.mainSnapshot);
+    await this.runMain(turn, () => (atRest(value) ? [{ type: 'MENU' }] : [{ type: 'RESUME' }]));
+  }
+
+  private memoryFields(turn: Turn) {
+    return {
+      riskLevel: turn.memory.riskLevel,
+      riskAt: turn.memory.riskAt,
+      whereabouts: turn.where ? encodeWhereabouts(turn.where) : null,
+    };
   }
 
   /**
@@ -332,23 +550,13 @@ export class Runtime {
       data: { state: 'closed', closedAt: now, outcome: input.outcome, summary: input.summary?.trim() || null, reportId },
     });
 
-    let locale = (toLocale(conversation.locale) ?? this.options.defaultLocale) as Locale;
-    const outbound: OutboundMessage[] = [];
-    const ctx = this.turnContext(tx, conversation.id, conversation.channel, now, () => locale, (l) => (locale = l), outbound);
-    if (input.outcome !== HANDED_BACK) ctx.say({ key: 'handoff.closed' });
-    let status: 'bot' | 'queued' = 'bot';
-    const actions: FlowActions = {
-      handoff: async (reason, categories) => {
-        const queued = await enqueueHandoff(tx, { conversationId: conversation.id, level: reason === 'in_danger' ? 'emergency' : 'none', categories, reason, slaSeconds: this.options.slaSeconds, now });
-        status = 'queued';
-        ctx.say({ key: 'handoff.queued', params: { position: await queuePosition(tx, queued.handoffId) } });
-        events.push({ type: 'handoff.created', handoffId: queued.handoffId, conversationId: conversation.id, priority: queued.priority });
-      },
-      erase: () => {},
-    };
-    const snapshot = await this.stepFlow(ctx, conversation, (session) => (session.fresh ? null : { type: 'RESUME' }), actions);
-    await this.saveFlowState(tx, conversation, { snapshot, locale, status, now, outbound });
-    const outboundIds = await enqueueOutbound(tx, { conversationId: conversation.id, channel: conversation.channel, messages: outbound, now });
+    const turn = this.openTurn(tx, conversation, { identityId: conversation.identityId, now, events });
+    turn.status = 'bot';
+    turn.waitSnapshot = null;
+    turn.ctx.say({ key: input.outcome !== HANDED_BACK ? 'queue:closed' : 'queue:returnedToBot' });
+    await this.runMain(turn, (session) => (session.fresh ? null : [{ type: 'RESUME' }]));
+    await this.saveFlowState(turn);
+    const outboundIds = await enqueueOutbound(tx, { conversationId: conversation.id, channel: conversation.channel, messages: turn.outbound, now });
     events.push({ type: 'handoff.updated', handoffId: handoff.id, conversationId: conversation.id });
     for (const id of outboundIds) events.push({ type: 'conversation.message', conversationId: conversation.id, messageId: id, direction: 'outbound' });
     return { conversationId: conversation.id, outboundIds };
@@ -362,6 +570,7 @@ export class Runtime {
     getLocale: () => Locale,
     setLocale: (locale: Locale) => void,
     outbound: OutboundMessage[],
+    onMaskInbound?: () => void,
   ): TurnContext {
     return {
       tx,
@@ -376,61 +585,12 @@ export class Runtime {
       },
       send: (message) => outbound.push(message),
       say: (reply) => outbound.push(renderReply(getLocale(), { type: 'reply', ...reply })),
+      maskInbound: () => onMaskInbound?.(),
     };
   }
 
   private now(): Date {
     return this.options.clock?.() ?? new Date();
-  }
-
-  /**
-   * Rehydrates the conversation's flow, feeds it the event `pick` chooses (none: only what starting
-   * emits), performs its outputs (effects feed results back, bounded) and returns the new snapshot.
-   */
-  private async stepFlow(ctx: TurnContext, stored: StoredFlow, pick: (session: FlowSession) => FlowEvent | null, actions: FlowActions): Promise<unknown> {
-    const session = openFlowSession(this.flow, stored.snapshot === null ? null : stored);
-    try {
-      if (session.reset) ctx.say({ key: 'common.flowUpdated' });
-      const event: FlowEvent | null = session.reset ? { type: 'MENU' } : pick(session);
-      let outputs = [...session.startOutputs, ...(event ? session.send(event) : [])];
-      for (let round = 0; outputs.length && round < MAX_EFFECT_ROUNDS; round++) {
-        const followUps: FlowEvent[] = [];
-        for (const output of outputs) {
-          const next = await this.perform(ctx, output, actions);
-          if (next) followUps.push(next);
-        }
-        outputs = followUps.flatMap((e) => session.send(e));
-      }
-      return session.persisted();
-    } finally {
-      session.stop();
-    }
-  }
-
-  private async perform(
-    ctx: TurnContext,
-    output: FlowOutput,
-    actions: FlowActions,
-  ): Promise<FlowEvent | void> {
-    switch (output.type) {
-      case 'reply':
-        ctx.say(output);
-        return;
-      case 'setLocale':
-        ctx.locale = output.locale;
-        return;
-      case 'handoff':
-        await actions.handoff(output.reason, output.categories ?? []);
-        return;
-      case 'erase':
-        actions.erase();
-        return;
-      case 'effect': {
-        const handler = this.options.effects?.[output.name];
-        if (!handler) throw new Error(`no effect handler for ${output.name}`);
-        return handler(ctx, output.data);
-      }
-    }
   }
 
   private async openConversation(tx: Tx, inbound: InboundMessage, now: Date) {
@@ -468,26 +628,24 @@ export class Runtime {
     return { conversation, identityId: identity.id };
   }
 
-  /** Saves the flow's new snapshot, language, status and the choices the bot just offered (compare-and-swap). */
-  private async saveFlowState(
-    tx: Tx,
-    conversation: { id: string; version: number },
-    state: { snapshot: unknown; locale: Locale; status: 'bot' | 'queued'; now: Date; outbound: OutboundMessage[] },
-  ): Promise<void> {
-    const lastBot = [...state.outbound].reverse().find((m) => m.author === 'bot');
-    await this.casUpdate(tx, conversation.id, conversation.version, {
-      snapshot: state.snapshot as object,
+  /** Saves the flows' new snapshots, language, status, risk memory and the choices the bot just offered (compare-and-swap). */
+  private async saveFlowState(turn: Turn): Promise<void> {
+    const lastBot = [...turn.outbound].reverse().find((m) => m.author === 'bot');
+    await this.casUpdate(turn.tx, turn.conversation.id, turn.conversation.version, {
+      snapshot: (turn.mainSnapshot ?? Prisma.DbNull) as object,
+      waitSnapshot: turn.status === 'queued' && turn.waitSnapshot ? (turn.waitSnapshot as object) : Prisma.DbNull,
       machineId: this.flow.id,
       machineVersion: this.flow.version,
-      locale: state.locale,
-      status: state.status,
-      lastActivityAt: state.now,
+      locale: turn.locale,
+      status: turn.status,
+      lastActivityAt: turn.now,
+      ...this.memoryFields(turn),
       ...(lastBot ? { offeredChoices: (lastBot.choices ?? []) as unknown as object } : {}),
     });
   }
 
   /** Writes the conversation only if nobody else did since we read it; otherwise the whole turn is retried. */
-  private async casUpdate(tx: Tx, id: string, expectedVersion: number, data: Parameters<Tx['conversation']['updateMany']>[0]['data']) {
+  private async casUpdate(tx: Tx, id: string, expectedVersion: number, data: Prisma.ConversationUpdateManyMutationInput) {
     const { count } = await tx.conversation.updateMany({
       where: { id, version: expectedVersion },
       data: { ...data, version: { increment: 1 } },
@@ -515,9 +673,10 @@ export class Runtime {
   }
 }
 
-/** On first contact the welcome is the answer; only a choice or a global intent is also applied. */
+/** On first contact the welcome is the answer; only a choice, a global intent or a START with a known language is also applied. */
 function startsFreshConversation(event: FlowEvent): boolean {
-  return !['TEXT', 'START', 'ATTACHMENT', 'LOCATION'].includes(event.type);
+  if (event.type === 'START') return Boolean(event.locale);
+  return !['TEXT', 'ATTACHMENT', 'LOCATION'].includes(event.type);
 }
 
 function inboundPayloadForStorage(inbound: InboundMessage): object {

@@ -13,6 +13,8 @@ export interface TurnContext {
   send(message: OutboundMessage): void;
   /** Queue a reply rendered from an i18n key in the conversation's language. */
   say(reply: Omit<ReplyOutput, 'type'>): void;
+  /** The person's message of this turn held a secret (a follow-up code): keep only a masked copy of it. */
+  maskInbound(): void;
 }
 
 /** Performs a flow's `effect` output; may return an event fed back to the flow in the same turn. */

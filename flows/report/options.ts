@@ -8,6 +8,5 @@ export const PEOPLE_AGE = ['child', 'adult', 'both', 'unknown'] as const;
 export const PEOPLE_GENDER = ['female', 'male', 'mixed', 'unknown'] as const;
 export const CONTACT_METHODS = ['facebook', 'zalo', 'telegram', 'tiktok', 'phone', 'in_person', 'other'] as const;
 export const COUNTRIES = ['KH', 'MM', 'LA', 'CN', 'TH', 'MY', 'other'] as const;
-export const EDIT_FIELDS = ['category', 'province', 'when', 'peopleCount', 'peopleAge', 'peopleGender', 'suspects', 'contactMethod', 'evidence', 'danger', 'contactConsent'] as const;
 
 export const list = (prefix: string, keyPrefix: string, ids: readonly string[]): ChoiceSpec[] => ids.map((id) => ({ id: `${prefix}.${id}`, key: `${keyPrefix}.${id}` }));

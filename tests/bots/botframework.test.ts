@@ -63,7 +63,7 @@ describe('Bot Framework /api/messages', () => {
       },
     });
     base = await app.listen();
-  }, 30_000);
+  }, 120_000);
   afterAll(async () => {
     useBotFrameworkCredentials(undefined);
     await app?.close();

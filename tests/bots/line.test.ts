@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lineModule } from '../../bots/line/index.js';
 import { enqueueOutbound } from '../../core/outbox/enqueue.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import { conversationOfUser, createTestApp, type TestApp } from '../helpers/app.js';
 import { lineSignature, startLineFake, type LineFake } from '../fakes/line.js';
 import { settle, walkByButtons } from './walk.js';
 
@@ -42,10 +42,7 @@ async function post(events: unknown[] | string, signature?: string): Promise<Res
 }
 
 const sentTo = (userId: string, replyTokens: Set<string>) => fake.sent().filter((s) => s.to === userId || (s.replyToken && replyTokens.has(s.replyToken)));
-const conversationOf = async (userId: string) => {
-  const identity = await app.database.prisma.channelIdentity.findFirst({ where: { channel: 'line', externalUserId: userId } });
-  return identity ? app.database.prisma.conversation.findFirst({ where: { identityId: identity.id }, orderBy: { createdAt: 'desc' } }) : null;
-};
+const conversationOf = (userId: string) => conversationOfUser(app, 'line', userId);
 
 describe('line', () => {
   it('walks the flow by quick-reply postbacks to a counsellor, replying with each fresh token once', async () => {
@@ -89,9 +86,11 @@ describe('line', () => {
     const e = text(userId, 'cứu em với');
     await post([e]);
     await settle(app);
-    // Two messages in one turn: the first takes the reply token, the second is pushed (a token works once).
+    // Several messages in one turn: the first takes the reply token, the rest are pushed (a token works once).
     const deliveries = fake.sent().filter((s) => s.to === userId || s.replyToken === e.replyToken);
-    expect(deliveries.map((d) => d.via)).toEqual(['reply', 'push']);
+    expect(deliveries[0]!.via).toBe('reply');
+    expect(deliveries.slice(1).every((d) => d.via === 'push')).toBe(true);
+    expect(deliveries.length).toBeGreaterThanOrEqual(2);
     expect(deliveries[0]!.messages[0]!.text).toMatch(/113/);
     const conversation = (await conversationOf(userId))!;
     expect(conversation.status).toBe('queued');

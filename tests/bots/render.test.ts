@@ -27,7 +27,8 @@ describe('telegram', () => {
   const chat = { id: 9, type: 'private' as const, first_name: 'A' };
   it('translates commands (with @bot suffix and args), text, callbacks and ignores groups', () => {
     const cmd = translateUpdate({ update_id: 1, message: { message_id: 1, date: 0, chat, from, text: '/lang@hotline_bot en' } } as never);
-    expect(cmd).toMatchObject({ kind: 'command', externalMessageId: '1', externalUserId: '9', externalChatId: '9', localeHint: 'en', payload: { command: 'lang', commandArgs: 'en' } });
+    expect(cmd).toMatchObject({ kind: 'command', externalMessageId: '1', externalUserId: '9', localeHint: 'en', payload: { command: 'lang', commandArgs: 'en' } });
+    expect(cmd).not.toHaveProperty('externalChatId'); // a private chat's id is the user id: not kept twice
     expect(translateUpdate({ update_id: 2, message: { message_id: 2, date: 0, chat, from, text: 'xin chào' } } as never)).toMatchObject({ kind: 'text', payload: { text: 'xin chào' } });
     expect(translateUpdate({ update_id: 3, callback_query: { id: 'q', from, chat_instance: 'c', data: 'lang.vi', message: { message_id: 1, date: 0, chat } } } as never)).toMatchObject({ kind: 'choice', payload: { choiceId: 'lang.vi' } });
     expect(translateUpdate({ update_id: 4, message: { message_id: 3, date: 0, chat: { id: -5, type: 'group', title: 'g' }, from, text: 'hi' } } as never)).toBeNull();

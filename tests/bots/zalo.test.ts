@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zaloModule } from '../../bots/zalo/index.js';
 import { zaloSignature } from '../../bots/zalo/translate.js';
 import type { BusEvent } from '../../core/events/bus.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import { conversationOfUser, createTestApp, type TestApp } from '../helpers/app.js';
 import { startZaloFake, type ZaloFake } from '../fakes/zalo.js';
 import { settle, walkByButtons } from './walk.js';
 
@@ -60,10 +60,7 @@ async function post(event: unknown, signature?: string): Promise<Response> {
 }
 
 const sentTo = (userId: string) => fake.sent().filter((s) => s.recipient.user_id === userId);
-const conversationOf = async (userId: string) => {
-  const identity = await app.database.prisma.channelIdentity.findFirst({ where: { channel: 'zalo', externalUserId: userId } });
-  return identity ? app.database.prisma.conversation.findFirst({ where: { identityId: identity.id }, orderBy: { createdAt: 'desc' } }) : null;
-};
+const conversationOf = (userId: string) => conversationOfUser(app, 'zalo', userId);
 const counsellorReply = async (conversationId: string, text: string) => {
   const message = await app.database.prisma.message.create({
     data: { conversationId, channel: 'zalo', direction: 'outbound', author: 'counsellor', kind: 'text', text, status: 'pending', nextAttemptAt: new Date() },

@@ -14,7 +14,7 @@ describe('console API', () => {
   beforeAll(async () => {
     app = await createTestApp({ ports: [recordingPort()], env: { CONSOLE_ADMIN_EMAIL: ADMIN.email, CONSOLE_ADMIN_PASSWORD: ADMIN.password } });
     base = await app.listen();
-  }, 30_000);
+  }, 120_000);
   afterAll(async () => {
     await app.close();
   });
@@ -98,10 +98,13 @@ describe('console API', () => {
     await u.text('hi');
     await u.choose('lang.en');
     await u.choose('report');
-    await u.choose('report.new');
     await u.choose('cat.forced_labour');
     const pick = await u.text('Ha Noi');
     if (pick.choices.some((c) => c.id === 'prov.ha-noi')) await u.choose('prov.ha-noi');
+    await u.choose('no');
+    const done = await u.choose('report.send');
+    // More details after saving, each saved at once.
+    await u.choose('report.more');
     await u.choose('when.week');
     await u.choose('count.few');
     await u.choose('age.both');
@@ -109,9 +112,7 @@ describe('console API', () => {
     await u.text('a broker called Minh');
     await u.choose('via.telegram');
     await u.text('none');
-    await u.choose('no');
     await u.choose('consent.no');
-    const done = await u.choose('summary.submit');
     const match = done.texts[0]!.match(/(HT-[2-9A-Z]{4}-[2-9A-Z]{4})\n[^\n]*?([2-9A-Z]{4}-[2-9A-Z]{4})/);
     expect(match).not.toBeNull();
     const [, reference, code] = match! as unknown as [string, string, string];
@@ -133,7 +134,7 @@ describe('console API', () => {
     await other.choose('report.followUp');
     await other.text(reference);
     const status = await other.text(code);
-    expect(status.texts.join('\n').toLowerCase()).toContain('referred');
+    expect(status.texts.join('\n').toLowerCase()).toContain('passed to the police or local authorities');
 
     // Transcript reads are audited too.
     await app.runtime.handleTurn(textFrom('needs-help', 'hi'));

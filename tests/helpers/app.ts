@@ -6,6 +6,7 @@ import type { Database } from '../../core/db/client.js';
 import type { InboundMessage } from '../../core/messages/types.js';
 import { createLogger } from '../../core/logging.js';
 import { createTestDatabase } from './db.js';
+import { pseudonymFor } from '../../core/privacy/pseudonym.js';
 
 export interface TestApp extends App {
   logLines: string[];
@@ -38,4 +39,11 @@ export function textFrom(user: string, text: string, channel = 'test', id = `m${
 
 export function choiceFrom(user: string, choiceId: string, channel = 'test', id = `c${++counter}-${Date.now()}`): InboundMessage {
   return { channel, externalUserId: user, externalMessageId: id, kind: 'choice', payload: { choiceId } };
+}
+
+/** The latest conversation of a platform user, found the way the product finds it: by pseudonym. */
+export async function conversationOfUser(app: App, channel: string, externalUserId: string) {
+  const userHash = pseudonymFor(app.keys.pseudonymKey, channel, externalUserId);
+  const identity = await app.database.prisma.channelIdentity.findUnique({ where: { channel_userHash: { channel, userHash } } });
+  return identity ? app.database.prisma.conversation.findFirst({ where: { identityId: identity.id }, orderBy: { createdAt: 'desc' } }) : null;
 }

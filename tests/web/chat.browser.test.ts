@@ -53,10 +53,11 @@ describe('web chat page in Chromium', () => {
   it('welcomes, walks the FAQ by buttons, hands an emergency to a counsellor with the numbers, and exits quickly', async () => {
     const { page, requests } = await openChat('vi');
     await expect.poll(() => lastBotText(page), { timeout: 30_000 }).toContain('Tổng đài 111');
+    // The page is in Vietnamese, so the chat starts there: straight to the menu, no language question.
+    await expect.poll(() => page.locator('.webchat__suggested-action').allInnerTexts(), { timeout: 15_000 }).toContain('Quyền của bạn');
+    expect(await choices(page)).not.toContain('English');
     await page.screenshot({ path: path.join(ARTIFACTS, 'chat-welcome.png') });
 
-    await press(page, 'Tiếng Việt');
-    await expect.poll(() => page.locator('.webchat__suggested-action').allInnerTexts(), { timeout: 15_000 }).toContain('Quyền của bạn');
     await press(page, 'Quyền của bạn');
     const topic = (await nextChoices(page, 'Quyền của bạn'))[0]!;
     const before = (await bubbles(page)).length;
@@ -89,9 +90,91 @@ describe('web chat page in Chromium', () => {
     await page.context().close();
   }, 120_000);
 
-  it('quick exit by the button, at 360 px wide, in English', async () => {
+  /** Every offered button lies inside the 360 x 740 screen, and the button area does not scroll. */
+  async function allButtonsVisible(page: Page, shot: string) {
+    const boxes = await page.locator('.webchat__suggested-action').evaluateAll((els) => els.map((e) => { const r = e.getBoundingClientRect(); return { top: r.top, bottom: r.bottom, left: r.left, right: r.right, text: (e as HTMLElement).innerText }; }));
+    expect(boxes.length).toBeGreaterThan(1);
+    for (const b of boxes) {
+      expect(b.top, b.text).toBeGreaterThanOrEqual(0);
+      expect(b.bottom, b.text).toBeLessThanOrEqual(740);
+      expect(b.left, b.text).toBeGreaterThanOrEqual(0);
+      expect(b.right, b.text).toBeLessThanOrEqual(360);
+    }
+    const area = await page.locator('.webchat__suggested-actions').first().evaluate((el) => {
+      const scrollers = [el, ...Array.from(el.querySelectorAll('*'))].filter((e) => e.scrollHeight > e.clientHeight + 1 && getComputedStyle(e).overflowY !== 'visible');
+      return scrollers.length;
+    });
+    expect(area).toBe(0);
+    // The page itself does not scroll either.
+    expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeLessThanOrEqual(740);
+    await page.screenshot({ path: path.join(ARTIFACTS, shot) });
+    return boxes.map((b) => b.text.trim());
+  }
+
+  it('at 360 x 740 every button of the menu and of a question is visible without scrolling; typed words are understood', async () => {
+    const { page } = await openChat('vi');
+    await expect.poll(() => choices(page), { timeout: 30_000 }).toContain('Báo tin (ẩn danh)');
+    expect(await allButtonsVisible(page, 'chat-360-menu.png')).toEqual(['Báo tin (ẩn danh)', 'Quyền của bạn', 'Tìm nơi hỗ trợ', 'Kiểm tra lời mời việc làm', 'Nói chuyện với tư vấn viên']);
+    // The report's first question: nine kinds of harm, follow-up, back, menu.
+    const input = page.locator('input[data-id="webchat-sendbox-input"], textarea[data-id="webchat-sendbox-input"]').first();
+    await input.fill('bao tin');
+    await input.press('Enter');
+    await expect.poll(() => choices(page), { timeout: 15_000 }).toContain('Bị giữ ở trại lừa đảo');
+    const report = await allButtonsVisible(page, 'chat-360-report.png');
+    expect(report).toHaveLength(12);
+    expect(report.slice(-2)).toEqual(['Quay lại', 'Về trang chính']);
+    // A yes/no question, reached by typing.
+    await input.fill('lua dao');
+    await input.press('Enter');
+    await expect.poll(() => choices(page), { timeout: 15_000 }).toContain('Ở nước ngoài');
+    await input.fill('o cpc');
+    await input.press('Enter');
+    await expect.poll(() => choices(page), { timeout: 15_000 }).toContain('Campuchia');
+    await press(page, 'Campuchia');
+    await expect.poll(() => choices(page), { timeout: 15_000 }).toContain('Không chắc');
+    expect(await allButtonsVisible(page, 'chat-360-yesno.png')).toEqual(['Có', 'Không', 'Không chắc', 'Quay lại', 'Về trang chính']);
+    // Two answers that fit nothing: the choices come back numbered, with a counsellor; a number works.
+    await input.fill('hmm');
+    await input.press('Enter');
+    await expect.poll(async () => (await bubbles(page)).filter((t) => t.includes('Mình chưa hiểu câu trả lời này')).length, { timeout: 15_000 }).toBe(1);
+    await input.fill('???');
+    await input.press('Enter');
+    await expect.poll(() => lastBotText(page), { timeout: 15_000 }).toMatch(/1\.\s*Có\s+2\.\s*Không\s+3\.\s*Không chắc\s+4\.\s*Nói chuyện với tư vấn viên/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'chat-360-numbered.png') });
+    await input.fill('khum');
+    await input.press('Enter');
+    await expect.poll(() => choices(page), { timeout: 15_000 }).toContain('Gửi luôn');
+    await page.context().close();
+  }, 120_000);
+
+  it('the landing page has the quick exit too (button and Esc) and a tip on hiding the visit', async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const page = await context.newPage();
+    await page.route(`${EXIT_URL}**`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<title>Weather</title><p>Sunny</p>' }));
+    await page.goto(`${base}/?lang=vi`);
+    const exit = page.getByRole('button', { name: 'Thoát nhanh' });
+    const box = (await exit.boundingBox())!;
+    expect(box.y).toBeLessThan(60);
+    expect(box.x + box.width).toBeLessThanOrEqual(360);
+    await page.getByText('Cách giấu lượt vào trang này').click();
+    await expect.poll(() => page.locator('details.hide-tip li').count()).toBeGreaterThanOrEqual(3);
+    expect(await page.locator('details.hide-tip').innerText()).toMatch(/ẩn danh/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'landing-360.png'), fullPage: true });
+    await page.keyboard.press('Escape');
+    await page.waitForURL(`${EXIT_URL}**`, { timeout: 10_000 });
+    expect(await page.title()).toBe('Weather');
+    await page.goto(`${base}/?lang=en`);
+    await page.getByRole('button', { name: 'Quick exit' }).click();
+    await page.waitForURL(`${EXIT_URL}**`, { timeout: 10_000 });
+    await context.close();
+  }, 60_000);
+
+  it('quick exit by the button, at 360 px wide, in English (the chat starts in English)', async () => {
     const { page } = await openChat('en');
     await expect.poll(() => lastBotText(page), { timeout: 30_000 }).toContain('111');
+    await expect.poll(() => choices(page), { timeout: 15_000 }).toContain('Your rights');
+    expect(await lastBotText(page)).not.toMatch(/choose your language/i);
+    expect(await page.getByText('How to hide this visit').count()).toBe(1);
     const exit = page.getByRole('button', { name: 'Quick exit' });
     const box = await exit.boundingBox();
     expect(box!.x + box!.width).toBeLessThanOrEqual(360);

@@ -5,14 +5,7 @@
   var STORE_KEY = 'hotline111.chat';
   var status = document.getElementById('status');
 
-  // Quick exit: leave at once, replacing this page in the history, and forget the session.
-  function quickExit() {
-    try { sessionStorage.clear(); } catch (e) { /* storage may be off */ }
-    document.body.innerHTML = '';
-    window.location.replace(settings.quickExitUrl);
-  }
-  document.getElementById('quick-exit').addEventListener('click', quickExit);
-  document.addEventListener('keydown', function (event) { if (event.key === 'Escape') quickExit(); }, true);
+  // Quick exit lives in exit.js (shared with the landing page).
 
   function load() {
     try { return JSON.parse(sessionStorage.getItem(STORE_KEY) || 'null'); } catch (e) { return null; }
@@ -47,7 +40,21 @@
           directLine: directLine,
           locale: settings.locale,
           userID: 'user',
-          styleOptions: { hideUploadButton: true, suggestedActionLayout: 'stacked', suggestedActionsStackedHeight: 180, suggestedActionsStackedOverflow: 'scroll', bubbleMaxWidth: 600, rootHeight: '100%' }
+          // Buttons flow in rows and are never cut off in a scrolling box: on a 360 x 740 phone every
+          // choice of the menu and of a question shows at once (the transcript above scrolls instead).
+          styleOptions: {
+            hideUploadButton: true,
+            suggestedActionLayout: 'flow',
+            suggestedActionHeight: 40,
+            suggestedActionBorderRadius: 20,
+            suggestedActionBorderWidth: 1,
+            suggestedActionBorderColor: '#0b5cad',
+            suggestedActionTextColor: '#0b5cad',
+            bubbleMaxWidth: 600,
+            bubbleMinHeight: 32,
+            paddingRegular: 8,
+            rootHeight: '100%'
+          }
         }, container);
         window.addEventListener('pagehide', function () { if (directLine && directLine.token) save({ conversationId: s.conversationId, token: directLine.token, issued: Date.now() }); });
       });

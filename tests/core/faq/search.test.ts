@@ -1,6 +1,6 @@
 /** FAQ search: accent-free, case-free, typo-tolerant queries in vi and en find the right answer. */
 import { describe, expect, it } from 'vitest';
-import { osaDistance, searchFaq } from '../../../core/faq/search.js';
+import { faqItems, osaDistance, searchFaq } from '../../../core/faq/search.js';
 
 const CASES: [string, 'vi' | 'en', string][] = [
   ['quyen loi nan nhan', 'vi', 'rights_overview'],
@@ -29,6 +29,22 @@ const CASES: [string, 'vi' | 'en', string][] = [
   ['anonymus report', 'en', 'anonymous'],
   ['stuck in cambodia', 'en', 'abroad'],
   ['when is the law in force', 'en', 'the_law'],
+  // what users ask and the FAQ used to lack
+  ['bồi thường', 'vi', 'compensation'],
+  ['boi thuong', 'vi', 'compensation'],
+  ['tôi có được đền bù không', 'vi', 'compensation'],
+  ['compensation', 'en', 'compensation'],
+  ['trẻ em bị mua bán được hỗ trợ gì', 'vi', 'children'],
+  ['a child victim support', 'en', 'children'],
+  ['em có bị bắt vì đã lừa đảo online không', 'vi', 'punished_forced'],
+  ['will i be arrested', 'en', 'punished_forced'],
+  ['lấy lại hộ chiếu', 'vi', 'passport_papers'],
+  ['get my passport back', 'en', 'passport_papers'],
+  ['từ chối hỗ trợ', 'vi', 'refuse_or_choose'],
+  ['choose where to stay', 'en', 'refuse_or_choose'],
+  ['sau khi báo tin thì sao', 'vi', 'after_report'],
+  ['what happens after I report', 'en', 'after_report'],
+  ['đang ở nước ngoài gọi ai', 'vi', 'abroad_now'],
 ];
 
 describe('FAQ search', () => {
@@ -36,6 +52,15 @@ describe('FAQ search', () => {
     const result = searchFaq(query, locale);
     expect(result.hits.map((h) => h.id)).toContain(expected);
     expect(result.hits[0]!.id).toBe(expected);
+  });
+
+  it('"bồi thường" is answered with compensation at once, not medical care; a child victim is told about every support', () => {
+    const result = searchFaq('bồi thường', 'vi');
+    expect(result.hits[0]!.id).toBe('compensation');
+    expect(result.confident).toBe(true); // the flow opens this answer directly
+    const children = faqItems('vi').children!.a;
+    for (const regime of ['học nghề', 'trợ cấp', 'vay vốn', 'trợ giúp pháp lý']) expect(children).toContain(regime);
+    expect(faqItems('en').travel_home!.a).toMatch(/abroad: while abroad, essential needs, medical care, interpretation, and legal information/);
   });
 
   it('finds nothing for gibberish and offers no false confidence', () => {

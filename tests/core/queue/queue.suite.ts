@@ -59,10 +59,11 @@ export function queueSuite(makeDatabase: () => Promise<Database>): void {
     expect(JSON.stringify(conversation.snapshot)).toContain('scam_compound'); // the draft is still there
     expect(await app.database.prisma.riskEvent.count({ where: { conversationId: u.conversationId! } })).toBe(1);
 
-    // While queued the bot stays quiet; the message is stored for the counsellor.
-    const quiet = await u.text('are you there?');
-    expect(quiet.texts).toEqual([]);
-    expect((await getTranscript(app.database.prisma, u.conversationId!)).at(-1)?.text).toBe('are you there?');
+    // While queued the message is stored for the counsellor and acknowledged (never a dead end).
+    const waiting = await u.text('are you there?');
+    expect(waiting.texts.join('\n')).toMatch(/passed your message to the counsellor/);
+    const transcript = await getTranscript(app.database.prisma, u.conversationId!);
+    expect(transcript.filter((m) => m.direction === 'inbound').at(-1)?.text).toBe('are you there?');
   });
 
   it('orders waiting chats by priority, then by waiting time', async () => {

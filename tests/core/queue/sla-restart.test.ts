@@ -22,7 +22,7 @@ it('sends the SLA update exactly once across restarts, from the scheduler loop',
   const start = Date.now();
   const env = { HANDOFF_SLA_SECONDS: '60', SLA_SCAN_INTERVAL_MS: '100' };
 
-  const first = await createTestApp({ database: await openDatabase({ kind: 'pglite', dataDir }), ports: [recordingPort()], env, clock: () => new Date(start) });
+  const first = await createTestApp({ database: await openDatabase({ kind: 'pglite', dataDir }), secretDir: dataDir, ports: [recordingPort()], env, clock: () => new Date(start) });
   await first.runtime.handleTurn(textFrom('sla-restart', 'hi'));
   const turn = await first.runtime.handleTurn(textFrom('sla-restart', 'help me'));
   expect(turn.handoffId).toBeTruthy();
@@ -30,7 +30,7 @@ it('sends the SLA update exactly once across restarts, from the scheduler loop',
 
   // Second life, two minutes later: the loop started by listen() finds the overdue handoff.
   const port = recordingPort();
-  const second = await createTestApp({ database: await openDatabase({ kind: 'pglite', dataDir }), ports: [port], env, clock: () => new Date(start + 120_000) });
+  const second = await createTestApp({ database: await openDatabase({ kind: 'pglite', dataDir }), secretDir: dataDir, ports: [port], env, clock: () => new Date(start + 120_000) });
   try {
     await second.listen();
     await expect.poll(() => port.sent.filter((s) => /113/.test(s.message.text) && s.message.author === 'system').length, { timeout: 15_000 }).toBe(1);
@@ -42,7 +42,7 @@ it('sends the SLA update exactly once across restarts, from the scheduler loop',
   }
 
   // Third life: nothing more to send.
-  const third = await createTestApp({ database: await openDatabase({ kind: 'pglite', dataDir }), ports: [recordingPort()], clock: () => new Date(start + 600_000) });
+  const third = await createTestApp({ database: await openDatabase({ kind: 'pglite', dataDir }), secretDir: dataDir, ports: [recordingPort()], clock: () => new Date(start + 600_000) });
   try {
     expect((await scanSla(third.queue)).breached).toEqual([]);
     const updates = await third.database.prisma.message.count({ where: { conversationId: turn.conversationId, author: 'system' } });

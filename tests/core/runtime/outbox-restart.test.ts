@@ -21,7 +21,7 @@ it('a pending message survives a restart and is sent once', async () => {
 
   // First life: the turn commits its reply, but the outbox never gets to send it.
   const firstPort = recordingPort('test');
-  const first = await createTestApp({ database: await openDatabase({ kind: 'pglite', dataDir }), ports: [firstPort] });
+  const first = await createTestApp({ database: await openDatabase({ kind: 'pglite', dataDir }), secretDir: dataDir, ports: [firstPort] });
   const turn = await first.runtime.handleTurn(textFrom('restart-user', 'hello'));
   expect(turn.outboundIds).toHaveLength(1);
   await first.close(); // closed without a sweep: the "crash"
@@ -29,7 +29,7 @@ it('a pending message survives a restart and is sent once', async () => {
 
   // Second life on the same directory: the dispatcher finds and sends it, once.
   const secondPort = recordingPort('test');
-  const second = await createTestApp({ database: await openDatabase({ kind: 'pglite', dataDir }), ports: [secondPort] });
+  const second = await createTestApp({ database: await openDatabase({ kind: 'pglite', dataDir }), secretDir: dataDir, ports: [secondPort] });
   try {
     second.outbox.start();
     await expect.poll(() => secondPort.sent.length, { timeout: 10_000 }).toBe(1);
@@ -37,6 +37,10 @@ it('a pending message survives a restart and is sent once', async () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(secondPort.sent).toHaveLength(1);
     expect(secondPort.sent[0]!.target.conversationId).toBe(turn.conversationId);
+    // The same secret after a restart: pseudonyms still find the person, sealed text still opens.
+    expect(second.keys.pseudonymKey.equals(first.keys.pseudonymKey)).toBe(true);
+    expect(secondPort.sent[0]!.message.text.length).toBeGreaterThan(0);
+    expect(secondPort.sent[0]!.message.text.startsWith('enc:')).toBe(false);
     const row = await second.database.prisma.message.findUniqueOrThrow({ where: { id: turn.outboundIds[0]! } });
     expect(row.status).toBe('sent');
     expect(row.attempts).toBe(1);

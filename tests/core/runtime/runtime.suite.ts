@@ -61,7 +61,8 @@ export function runtimeSuite(makeDatabase: () => Promise<Database>): void {
       const queued = await app.runtime.handleTurn(textFrom('u2', '5'));
       expect(queued.handoffId).toBeDefined();
       const texts = await outboundTexts(welcome.conversationId);
-      expect(texts.at(-1)).toMatch(/number 1 in the queue/);
+      expect(texts.join('\n')).toMatch(/number 1 in the queue/);
+      expect(texts.at(-1)).toMatch(/While you wait/);
       const conversation = await app.database.prisma.conversation.findUniqueOrThrow({ where: { id: welcome.conversationId } });
       expect(conversation.status).toBe('queued');
     });
@@ -97,15 +98,19 @@ export function runtimeSuite(makeDatabase: () => Promise<Database>): void {
   });
 
   describe('counsellor gate', () => {
-    it('stores messages while queued and does not answer them with the bot', async () => {
+    it('stores messages while queued for the counsellor; the waiting room acknowledges them, the flow does not run', async () => {
       await app.runtime.handleTurn(textFrom('u4', 'hi'));
       await app.runtime.handleTurn(choiceFrom('u4', 'lang.vi'));
       const queued = await app.runtime.handleTurn(choiceFrom('u4', 'counsellor'));
-      const before = await app.database.prisma.message.count({ where: { direction: 'outbound' } });
+      const snapshotBefore = (await app.database.prisma.conversation.findUniqueOrThrow({ where: { id: queued.conversationId } })).snapshot;
       const forwarded = await app.runtime.handleTurn(textFrom('u4', 'em đang chờ'));
       expect(forwarded.status).toBe('forwarded');
       expect(forwarded.conversationId).toBe(queued.conversationId);
-      expect(await app.database.prisma.message.count({ where: { direction: 'outbound' } })).toBe(before);
+      const texts = await outboundTexts(queued.conversationId);
+      expect(texts.at(-1)).toMatch(/chuyển lời bạn cho tư vấn viên/);
+      const after = await app.database.prisma.conversation.findUniqueOrThrow({ where: { id: queued.conversationId } });
+      expect(after.snapshot).toEqual(snapshotBefore); // the main flow did not take the message
+      expect(after.status).toBe('queued');
       expect(await inboundCount()).toBe(4);
     });
 
