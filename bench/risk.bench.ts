@@ -1,11 +1,14 @@
 /**
- * Risk checks per second on one core over a realistic mix: mostly everyday messages (greetings,
- * menu answers, questions), some risky ones, Vietnamese with and without diacritics, teen-speak and
- * English, short and long. Baseline in the same run: folding the same messages (NFC, diacritics,
- * lower case) with no matching, so the ratio is the cost of the detector in "fold" units.
+ * Risk checks per second on one core over a realistic mix: mostly everyday messages (greetings, menu
+ * answers, questions), some risky ones, Vietnamese with and without diacritics, teen-speak and English,
+ * short and long. The combined detector (rules + model) is measured against the rules alone in the same
+ * run (goal: combined ≥ 10,000 checks/s). A second figure is the cost of one 10,000-character message
+ * (goal ≤ 5 ms), the rules alone on the same message as baseline: both read bounded windows.
  */
-import { lexiconDetector } from '../core/risk/assess.js';
-import { fold } from '../text/fold.js';
+import { rulesDetector } from '../core/risk/assess.js';
+import { combineDetectors } from '../core/risk/detector.js';
+import { defaultModel } from '../core/risk/model/model.js';
+import type { RiskDetector } from '../core/risk/types.js';
 import type { BenchResult } from './run.js';
 
 const EVERYDAY = [
@@ -18,30 +21,59 @@ const RISKY = [
   'cứu em với, em bị nhốt ở Campuchia', 'e bi nhot o cpc ko dc ve', 'họ giữ hộ chiếu của em', 'em muốn chết', 'help me they locked us in',
   'con tôi mất liên lạc từ khi sang Lào', 'em bị ép lừa đảo online, không đạt chỉ tiêu là bị đánh', 'tôi không bị đánh',
 ];
+const LONG_PART = 'Em kể từ đầu nha chị, em đi làm ở xưởng may được ba năm, lương ổn, sếp cũng tốt, cuối tuần em hay về quê thăm mẹ. ';
 
-export default async function bench(): Promise<BenchResult> {
-  const detector = lexiconDetector();
+function perSecond(detector: RiskDetector, mix: string[], rounds: number): number {
+  let sink = 0;
+  const start = performance.now();
+  for (let r = 0; r < rounds; r++) for (const m of mix) sink += detector.assess(m).matches.length;
+  if (sink < 0) console.log(sink);
+  return (rounds * mix.length) / ((performance.now() - start) / 1000);
+}
+
+function msPerMessage(detector: RiskDetector, text: string, times: number): number {
+  let sink = 0;
+  const start = performance.now();
+  for (let i = 0; i < times; i++) sink += detector.assess(text).matches.length;
+  if (sink < 0) console.log(sink);
+  return (performance.now() - start) / times;
+}
+
+export default async function bench(): Promise<BenchResult[]> {
+  const rules = rulesDetector();
+  const combined = combineDetectors(rules, defaultModel());
   // 85% everyday, 15% risky, as a hotline's inbound mix is mostly navigation and questions.
   const mix: string[] = [];
   for (let i = 0; i < 2000; i++) mix.push(i % 7 === 0 ? RISKY[i % RISKY.length]! : EVERYDAY[i % EVERYDAY.length]!);
-  const rounds = Number(process.env.BENCH_RISK_ROUNDS ?? 50);
-  let sink = 0;
-  for (const m of mix) sink += detector.assess(m).matches.length; // warm-up (JIT)
+  const rounds = Number(process.env.BENCH_RISK_ROUNDS ?? 10);
+  for (const m of mix) combined.assess(m); // warm-up (JIT)
 
-  const baseStart = performance.now();
-  for (let r = 0; r < rounds; r++) for (const m of mix) sink += fold(m).length;
-  const foldsPerSecond = (rounds * mix.length) / ((performance.now() - baseStart) / 1000);
+  const rulesRate = perSecond(rules, mix, rounds);
+  const combinedRate = perSecond(combined, mix, rounds);
 
-  const start = performance.now();
-  for (let r = 0; r < rounds; r++) for (const m of mix) sink += detector.assess(m).matches.length;
-  const checksPerSecond = (rounds * mix.length) / ((performance.now() - start) / 1000);
-  if (sink < 0) console.log(sink);
-  return {
-    name: 'risk.assess',
-    unit: 'checks/s',
-    value: checksPerSecond,
-    baseline: { name: 'fold only', value: foldsPerSecond },
-    ratio: checksPerSecond / foldsPerSecond,
-    notes: `${rounds * mix.length} messages, 15% risky, one core (goal ≥ 50,000 checks/s)`,
-  };
+  let long = '';
+  while (long.length < 10_000) long += LONG_PART;
+  long = `${long.slice(0, 9_980)} em bị nhốt rồi`;
+  for (let i = 0; i < 5; i++) combined.assess(long);
+  const rulesLong = msPerMessage(rules, long, 40);
+  const combinedLong = msPerMessage(combined, long, 40);
+
+  return [
+    {
+      name: 'risk.assess (rules + model)',
+      unit: 'checks/s',
+      value: combinedRate,
+      baseline: { name: 'rules only', value: rulesRate },
+      ratio: combinedRate / rulesRate,
+      notes: `${rounds * mix.length} messages, 15% risky, one core (goal ≥ 10,000 checks/s)`,
+    },
+    {
+      name: 'risk.assess 10,000-character message',
+      unit: 'ms',
+      value: combinedLong,
+      baseline: { name: 'rules only', value: rulesLong },
+      ratio: combinedLong / rulesLong,
+      notes: `${long.length} characters, bounded windows (goal ≤ 5 ms)`,
+    },
+  ];
 }

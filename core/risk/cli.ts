@@ -1,15 +1,15 @@
 /**
  * `npm run --silent risk`: one message per line on stdin → one JSON object per line on stdout,
- * `{"level":"none|elevated|high|emergency","categories":[...]}`. `npm run --silent risk -- "text"`
- * assesses one message. Nothing else is written to stdout.
+ * `{"level":"none|elevated|high|emergency","categories":[...],"source":...}` (source only when the level
+ * is not none: rules, model or both). `npm run --silent risk -- "text"` assesses one message. Nothing
+ * else is written to stdout.
  */
 import { createInterface } from 'node:readline';
-import { lexiconDetector } from './assess.js';
+import { defaultDetector } from './index.js';
 
-const detector = lexiconDetector();
 const line = (text: string) => {
-  const { level, categories } = detector.assess(text);
-  return JSON.stringify({ level, categories });
+  const { level, categories, source } = defaultDetector.assess(text);
+  return JSON.stringify({ level, categories, ...(source ? { source } : {}) });
 };
 
 const args = process.argv.slice(2);

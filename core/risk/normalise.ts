@@ -15,6 +15,7 @@ const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's' };
 /** Clause breaks: negation never reaches across them ("không, em bị nhốt thật"). */
 const CLAUSE_BREAKS = new Set(['.', ',', ';', ':', '!', '?', '\n', '(', ')']);
+const SENTENCE_BREAKS = new Set(['.', ';', '!', '?', '\n']);
 
 export interface Token {
   /** The folded, repaired form used for matching. */
@@ -24,10 +25,14 @@ export interface Token {
   /** Span in the NFC text. */
   start: number;
   end: number;
-  /** Index of the clause the token is in. */
+  /** Index of the clause the token is in (commas, colons, brackets and sentence ends separate clauses). */
   clause: number;
+  /** Index of the sentence the token is in (. ! ? ; and line breaks). */
+  sentence: number;
   /** True when the token came from a teen-speak expansion (no accent check then). */
   expanded?: boolean;
+  /** The typed form with repeated letters squeezed ("bánnn" → "bán"), when it was typed with diacritics. */
+  accented?: string;
 }
 
 const foldedChars = new Map<string, string>();
@@ -44,6 +49,8 @@ function foldChar(ch: string): string {
 
 /** Letter or digit (cached per character: the hot path of every check). */
 function isWordChar(ch: string): boolean {
+  const code = ch.charCodeAt(0);
+  if (code < 128) return (code >= 48 && code <= 57) || (code >= 97 && code <= 122) || (code >= 65 && code <= 90);
   let known = wordChars.get(ch);
   if (known === undefined) {
     known = LETTER_OR_DIGIT.test(ch);
@@ -61,12 +68,18 @@ export function foldWord(word: string): string {
 /** Raw tokens of the NFC text with spans; dotted spellings like c.u.u are joined. */
 export function rawTokens(nfc: string): Token[] {
   const tokens: Token[] = [];
+  // Lower-casing once is much cheaper than per character; when it changes the length (rare scripts)
+  // the token text is lower-cased piece by piece instead, so spans stay right.
+  const lower = nfc.toLowerCase();
+  const sameLength = lower.length === nfc.length;
   let clause = 0;
+  let sentence = 0;
   let i = 0;
   while (i < nfc.length) {
     const ch = nfc[i]!;
     if (CLAUSE_BREAKS.has(ch) && !isDottedSpelling(nfc, i)) {
-      clause++;
+      if (tokens.length && tokens[tokens.length - 1]!.clause === clause) clause++;
+      if (SENTENCE_BREAKS.has(ch) && tokens.length && tokens[tokens.length - 1]!.sentence === sentence) sentence++;
       i++;
       continue;
     }
@@ -75,23 +88,55 @@ export function rawTokens(nfc: string): Token[] {
       continue;
     }
     const start = i;
-    let typed = '';
-    let norm = '';
+    let skipped = false;
     while (i < nfc.length) {
       const c = nfc[i]!;
       if (isWordChar(c) || c === '@' || c === '$') {
-        typed += c.toLowerCase();
-        norm += foldChar(c);
         i++;
       } else if ((c === "'" || c === '’') && i + 1 < nfc.length && isWordChar(nfc[i + 1]!)) {
+        skipped = true;
         i++; // can't → cant
       } else if ((c === '.' || c === '-' || c === '*' || c === '_') && isDottedSpelling(nfc, i)) {
+        skipped = true;
         i++; // c.u.u → cuu
       } else break;
     }
-    tokens.push({ norm, typed, start, end: i, clause });
+    let typed: string;
+    if (!skipped && sameLength) typed = lower.slice(start, i);
+    else {
+      typed = '';
+      for (let k = start; k < i; k++) {
+        const c = nfc[k]!;
+        if (isWordChar(c) || c === '@' || c === '$') typed += c.toLowerCase();
+      }
+    }
+    const norm = foldToken(typed);
+    const token: Token = { norm, typed, start, end: i, clause, sentence };
+    if (typed !== norm) token.accented = squeezeRepeats(typed);
+    tokens.push(token);
   }
   return joinSpacedLetters(tokens);
+}
+
+const foldedTokens = new Map<string, string>();
+
+/** Folds a lower-case token (cached: the same syllables come back all the time). */
+function foldToken(typed: string): string {
+  let norm = foldedTokens.get(typed);
+  if (norm === undefined) {
+    norm = '';
+    for (const ch of typed) norm += foldChar(ch);
+    if (foldedTokens.size > 100_000) foldedTokens.clear();
+    foldedTokens.set(typed, norm);
+  }
+  return norm;
+}
+
+/** Repeated letters squeezed to one ("cứuuu" → "cứu"): how typed accents are compared. */
+export function squeezeRepeats(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) if (i === 0 || s[i] !== s[i - 1]) out += s[i];
+  return out;
 }
 
 /** A separator between single letters on both sides: "c.u.u", "h-e-l-p". */
@@ -111,7 +156,7 @@ function joinSpacedLetters(tokens: Token[]): Token[] {
     while (j < tokens.length && tokens[j]!.norm.length === 1 && /\p{L}/u.test(tokens[j]!.norm) && tokens[j]!.clause === tokens[i]!.clause) j++;
     if (j - i >= 4) {
       const run = tokens.slice(i, j);
-      out.push({ norm: run.map((t) => t.norm).join(''), typed: run.map((t) => t.typed).join(''), start: run[0]!.start, end: run.at(-1)!.end, clause: run[0]!.clause });
+      out.push({ norm: run.map((t) => t.norm).join(''), typed: run.map((t) => t.typed).join(''), start: run[0]!.start, end: run.at(-1)!.end, clause: run[0]!.clause, sentence: run[0]!.sentence });
       i = j;
     } else {
       out.push(tokens[i]!);
@@ -227,8 +272,18 @@ function defaultTeen() {
  */
 export function normaliseText(text: string): string {
   if (!text) return '';
+  return normaliseTokens(rawTokens(text.normalize('NFC')));
+}
+
+/** normaliseText for tokens already made with rawTokens (saves tokenising twice). */
+export function normaliseTokens(raw: readonly Token[]): string {
   const { teen, vocabulary } = defaultTeen();
-  return matchTokens(rawTokens(text.normalize('NFC')), vocabulary, teen)
-    .map((t) => t.norm)
-    .join(' ');
+  const words: string[] = [];
+  for (const token of raw) {
+    const norm = repair(token.norm, vocabulary);
+    const expansion = teen.get(norm);
+    if (expansion) words.push(...expansion);
+    else words.push(norm);
+  }
+  return words.join(' ');
 }

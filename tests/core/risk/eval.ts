@@ -1,79 +1,80 @@
 /**
- * Evaluates the risk detector on the labelled set (eval-set.jsonl): precision and recall per level,
- * and the escalation recall the product relies on. `npm run eval:risk` prints the table.
+ * `npm run eval:risk [-- --misses]`: precision and recall per level and the escalation rates, for the
+ * rules alone, the model alone and the combined detector, on the project's evaluation set
+ * (eval-set.jsonl, used while developing) and on the untouched evaluation set (holdout.tsv, written
+ * apart and never tuned on).
  *
- * Definitions: precision/recall per level compare exact levels. "Escalation recall" for high counts
- * a high message as caught when the detector says high or emergency (both reach a counsellor at the
- * default RISK_HANDOFF_LEVEL); for emergency only emergency counts (the user must get the numbers).
+ * `--misses` lists the project set's misses. The untouched set's messages are never printed unless
+ * `--show-holdout-misses` is given explicitly: looking at them would make the set no longer untouched.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lexiconDetector } from '../../../core/risk/assess.js';
-import { RISK_LEVELS, riskRank, type RiskDetector, type RiskLevelName } from '../../../core/risk/types.js';
+import { rulesDetector } from '../../../core/risk/assess.js';
+import { combineDetectors } from '../../../core/risk/detector.js';
+import { defaultModel } from '../../../core/risk/model/model.js';
+import { loadDevSet, loadHoldout, type Labelled } from '../../../core/risk/training/data.js';
+import { AIMS, failedGates, figures, formatFigures, GATES, type Figures } from '../../../core/risk/training/metrics.js';
+import type { RiskDetector, RiskLevelName } from '../../../core/risk/types.js';
 
-export interface LabelledMessage {
-  text: string;
-  level: RiskLevelName;
-  set: string;
+export interface Evaluated {
+  rules: Figures;
+  model: Figures;
+  combined: Figures;
+  misses: { text: string; expected: RiskLevelName; got: RiskLevelName; set?: string }[];
 }
 
-export interface EvalReport {
-  total: number;
-  perLevel: Record<RiskLevelName, { support: number; precision: number; recall: number }>;
-  escalationRecall: { emergency: number; high: number };
-  misses: { text: string; expected: RiskLevelName; got: RiskLevelName; set: string }[];
-  perSet: Record<string, { total: number; exact: number }>;
-}
-
-export function loadEvalSet(file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'eval-set.jsonl')): LabelledMessage[] {
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as LabelledMessage);
-}
-
-const ratio = (a: number, b: number) => (b === 0 ? 1 : a / b);
-
-export function evaluate(detector: RiskDetector, set: LabelledMessage[]): EvalReport {
-  const results = set.map((m) => ({ ...m, got: detector.assess(m.text).level }));
-  const perLevel = {} as EvalReport['perLevel'];
-  for (const level of RISK_LEVELS) {
-    const predicted = results.filter((r) => r.got === level);
-    const actual = results.filter((r) => r.level === level);
-    const correct = results.filter((r) => r.level === level && r.got === level);
-    perLevel[level] = { support: actual.length, precision: ratio(correct.length, predicted.length), recall: ratio(correct.length, actual.length) };
-  }
-  const emergency = results.filter((r) => r.level === 'emergency');
-  const high = results.filter((r) => r.level === 'high');
-  const perSet: EvalReport['perSet'] = {};
-  for (const r of results) {
-    const s = (perSet[r.set] ??= { total: 0, exact: 0 });
-    s.total++;
-    if (r.got === r.level) s.exact++;
-  }
-  return {
-    total: results.length,
-    perLevel,
-    escalationRecall: {
-      emergency: ratio(emergency.filter((r) => r.got === 'emergency').length, emergency.length),
-      high: ratio(high.filter((r) => riskRank(r.got) >= riskRank('high')).length, high.length),
+export function detectors(): { rules: RiskDetector; model: RiskDetector; combined: RiskDetector } {
+  const rules = rulesDetector();
+  const model = defaultModel();
+  const modelOnly: RiskDetector = {
+    assess: (t) => {
+      const { signals } = rules.analyse(t);
+      return { level: model ? model.level(model.scores(t, signals), signals) : 'none', categories: [], matches: [] };
     },
-    misses: results.filter((r) => r.got !== r.level).map((r) => ({ text: r.text, expected: r.level, got: r.got, set: r.set })),
-    perSet,
+  };
+  return { rules, model: modelOnly, combined: combineDetectors(rules, model) };
+}
+
+export function evaluateSet(set: readonly Labelled[], d = detectors()): Evaluated {
+  const rate = (det: RiskDetector) => set.map((m) => ({ m, expected: m.level, got: det.assess(m.text).level }));
+  const combined = rate(d.combined);
+  return {
+    rules: figures(rate(d.rules)),
+    model: figures(rate(d.model)),
+    combined: figures(combined),
+    misses: combined.filter((r) => r.got !== r.expected).map((r) => ({ text: r.m.text, expected: r.expected, got: r.got, ...(r.m.set ? { set: r.m.set } : {}) })),
   };
 }
 
+function print(title: string, e: Evaluated) {
+  console.log(`\n== ${title}`);
+  console.log(formatFigures('rules', e.rules));
+  console.log(formatFigures('model', e.model));
+  console.log(formatFigures('combined', e.combined));
+  const gates = failedGates(e.combined, GATES);
+  const aims = failedGates(e.combined, AIMS);
+  console.log(`  gates: ${gates.length ? `FAILED ${gates.join('; ')}` : 'passed'}${aims.length ? `; aims not met: ${aims.join('; ')}` : ''}`);
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const report = evaluate(lexiconDetector(), loadEvalSet());
-  const pct = (x: number) => `${(x * 100).toFixed(1)}%`.padStart(7);
-  console.log(`risk detector on ${report.total} labelled messages`);
-  console.log('level       support  precision  recall');
-  for (const level of RISK_LEVELS) {
-    const r = report.perLevel[level];
-    console.log(`${level.padEnd(11)} ${String(r.support).padStart(7)}  ${pct(r.precision)}   ${pct(r.recall)}`);
+  const args = process.argv.slice(2);
+  const d = detectors();
+  const dev = evaluateSet(loadDevSet(), d);
+  print('project evaluation set (tests/core/risk/eval-set.jsonl)', dev);
+  const holdoutSet = loadHoldout();
+  const holdout = holdoutSet.length ? evaluateSet(holdoutSet, d) : undefined;
+  if (holdout) print(`untouched evaluation set (tests/core/risk/holdout.tsv)`, holdout);
+  else console.log('\n== untouched evaluation set: tests/core/risk/holdout.tsv not present');
+  if (args.includes('--misses')) {
+    console.log('\nproject set misses (expected → got):');
+    for (const m of dev.misses) console.log(`  ${m.expected} → ${m.got} [${m.set}] ${m.text}`);
+    if (holdout) {
+      if (args.includes('--show-holdout-misses')) {
+        console.log('\nuntouched set misses (it is no longer untouched once read):');
+        for (const m of holdout.misses) console.log(`  ${m.expected} → ${m.got} [${m.set}] ${m.text}`);
+      } else {
+        console.log(`\nuntouched set: ${holdout.misses.length} misses, not shown (--show-holdout-misses would show them and spoil the set)`);
+      }
+    }
   }
-  console.log(`escalation recall: emergency ${pct(report.escalationRecall.emergency)}, high-or-above ${pct(report.escalationRecall.high)}`);
-  for (const [name, s] of Object.entries(report.perSet)) console.log(`set ${name.padEnd(9)} ${s.exact}/${s.total} exact`);
-  if (process.argv.includes('--misses')) for (const m of report.misses) console.log(`  ${m.expected} → ${m.got} [${m.set}] ${m.text}`);
 }
