@@ -78,7 +78,7 @@ export const envSchema = z.object({
   /** Per client address (kept in memory only): webhook calls per minute (platforms send from few addresses). */
   WEBHOOK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
   /** Per client address: new web chats per minute (token + start); resume codes asked for or tried: half that. */
-  WEBCHAT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(2).default(20),
+  WEBCHAT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(2).default(120),
   /** Behind a reverse proxy: "true" (trust X-Forwarded-For), a hop count, or proxy addresses (comma-separated). Off by default. */
   TRUST_PROXY: z.string().trim().min(1).optional(),
   /** Console login attempts per minute, service-wide, before logins are slowed down and supervisors alerted. */

@@ -155,7 +155,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     }
   });
 
-  const welcome = (locale: string | undefined) => renderWelcome(options.flow ?? DEFAULT_FLOW, (toLocale(locale) ?? config.DEFAULT_LOCALE) as Locale);
+  const welcome = (locale: string | undefined) => renderWelcome(options.flow ?? DEFAULT_FLOW, (toLocale(locale) ?? config.DEFAULT_LOCALE) as Locale, { languageKnown: !!toLocale(locale) });
   const server = buildHttpServer(logger, { trustProxy: config.TRUST_PROXY });
   await registerRateLimits(server);
   await registerSecurityHeaders(server, { https: config.PUBLIC_URL?.startsWith('https:') ?? false });

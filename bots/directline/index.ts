@@ -20,6 +20,7 @@ import { translate } from '../../core/i18n/index.js';
 import { registerPages } from '../webchat/pages.js';
 import { postedActivity, fromActivity, WEBCHAT } from './activities.js';
 import { routeLimits } from '../../core/http/limits.js';
+import { maskReadSecrets } from '../../core/outbox/secrets.js';
 import { activitiesAfter, conversationExists, parseWatermark, startMessageId, type Watermark } from './store.js';
 import { bearer, issueToken, newConversationId, verifyTokenClaims, type TokenClaims } from './tokens.js';
 
@@ -58,7 +59,7 @@ export const directLineModule: ChannelModule = {
       (await db.conversation.findFirst({ where: { channel: WEBCHAT, externalChatId: conversationId }, orderBy: { createdAt: 'desc' }, select: { locale: true } }))?.locale ?? pageLocale ?? config.DEFAULT_LOCALE;
     const read = async (conversationId: string, watermark: Watermark, pageLocale?: string) => {
       const locale = await localeOf(conversationId, pageLocale);
-      return activitiesAfter(db, conversationId, watermark, names(locale), () => ctx.welcome(pageLocale ?? locale));
+      return activitiesAfter(db, conversationId, watermark, names(locale), () => ctx.welcome(pageLocale));
     };
 
     /** Sends each open socket of the conversation what it has not seen yet (serialised per socket). */
@@ -70,7 +71,10 @@ export const directLineModule: ChannelModule = {
           const batch = await read(conversationId, socket.watermark, socket.locale);
           if (!batch.activities.length) return;
           socket.watermark = parseWatermark(batch.watermark);
-          if (socket.ws.readyState === socket.ws.OPEN) socket.ws.send(JSON.stringify(batch));
+          if (socket.ws.readyState === socket.ws.OPEN) {
+            socket.ws.send(JSON.stringify(batch));
+            if (typeof socket.watermark === 'bigint') await maskReadSecrets(db, { channel: WEBCHAT, externalChatId: conversationId }, socket.watermark);
+          }
         }).catch((err: unknown) => logger.warn({ code: (err as { code?: string }).code ?? 'PUSH_FAILED' }, 'directline: push failed'));
       }
     };
@@ -165,7 +169,10 @@ export const directLineModule: ChannelModule = {
       });
       scope.get<{ Params: { id: string }; Querystring: { watermark?: string } }>(`${BASE}/conversations/:id/activities`, async (request) => {
         const { conversationId, locale } = authorise(request, request.params.id);
-        return read(conversationId, parseWatermark(request.query.watermark), locale);
+        const watermark = parseWatermark(request.query.watermark);
+        // The client asks from its watermark: it has read everything up to it (a code shown there is masked now).
+        if (typeof watermark === 'bigint') await maskReadSecrets(db, { channel: WEBCHAT, externalChatId: conversationId }, watermark);
+        return read(conversationId, watermark, locale);
       });
       scope.get<{ Params: { id: string }; Querystring: { t?: string; watermark?: string } }>(
         `${BASE}/conversations/:id/stream`,
@@ -197,6 +204,7 @@ export const directLineModule: ChannelModule = {
       port: {
         channel: WEBCHAT,
         // The client reads committed messages itself (socket or GET); delivering is waking the sockets.
+        deliversOnRead: true,
         async send(target) {
           if (target.externalChatId) push(target.externalChatId);
         },

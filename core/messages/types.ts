@@ -78,4 +78,6 @@ export interface ChannelPort {
   send(target: DeliveryTarget, message: OutboundMessage): Promise<{ channelMessageId?: string } | void>;
   /** Shows "typing…" to the user while a counsellor writes, where the platform supports it. Best effort. */
   typing?(target: DeliveryTarget): Promise<void>;
+  /** The channel's client reads the stored messages itself (web chat): "sent" is not yet "read". */
+  deliversOnRead?: boolean;
 }

@@ -20,6 +20,7 @@ import { DEFAULT_BACKOFF, nextDelayMs, type BackoffPolicy } from './backoff.js';
 import { claimDue, openClaimed, recordOutcomes, type ClaimedMessage, type DeliveryOutcome } from './claim.js';
 import { sealText, type DataKeyring } from '../privacy/field-crypto.js';
 import { sealPayloadValue } from '../privacy/encrypted-client.js';
+import { afterSend } from './secrets.js';
 
 export interface OutboxOptions {
   db: Db;
@@ -176,7 +177,8 @@ export class OutboxDispatcher {
         },
       );
       this.options.onSent?.(message.channel);
-      const masked = afterSend(payload);
+      // The client of a channel that reads the store itself has not seen it yet: masked when it has (core/outbox/secrets.ts).
+      const masked = port.deliversOnRead ? {} : afterSend(payload);
       return {
         id: message.id,
         kind: 'sent',
@@ -207,9 +209,3 @@ export function errorSummary(err: unknown): Record<string, unknown> {
   return { name: 'NonError' };
 }
 
-/** Once delivered, a message that carried a secret (a follow-up code) keeps only its masked copy. */
-export function afterSend(payload: { maskedText?: string; maskedCards?: unknown } & Record<string, unknown>): { text?: string; payload?: object } {
-  if (typeof payload.maskedText !== 'string') return {};
-  const { maskedText, maskedCards, ...rest } = payload;
-  return { text: maskedText, payload: { ...rest, ...(maskedCards ? { cards: maskedCards } : {}) } };
-}

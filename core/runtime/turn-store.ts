@@ -161,7 +161,7 @@ function outboundRows(ring: DataKeyring, input: SaveTurnInput) {
       ...(m.cards ? { cards: m.cards } : {}),
       ...(m.urgent ? { urgent: true } : {}),
       ...(input.replyHandle ? { replyHandle: input.replyHandle } : {}),
-      ...(m.secrets?.length ? { maskedText: maskSecrets(m.text, m.secrets), ...(m.cards ? { maskedCards: m.cards.map((c) => ({ ...c, body: maskSecrets(c.body, m.secrets!) })) } : {}) } : {}),
+      ...(m.secrets?.length ? { secret: true, maskedText: maskSecrets(m.text, m.secrets), ...(m.cards ? { maskedCards: m.cards.map((c) => ({ ...c, body: maskSecrets(c.body, m.secrets!) })) } : {}) } : {}),
     }),
   }));
 }

@@ -8,10 +8,12 @@ import type { OutboundMessage } from '../messages/types.js';
 import { openFlowSession } from './flow-session.js';
 import { renderReply } from './render.js';
 
-export function renderWelcome(flow: FlowDefinition, locale: Locale): OutboundMessage[] {
+export function renderWelcome(flow: FlowDefinition, locale: Locale, opts: { languageKnown?: boolean } = {}): OutboundMessage[] {
   const session = openFlowSession(flow, null);
   try {
-    return session.startOutputs.flatMap((output) => (output.type === 'reply' ? [renderReply(locale, output)] : []));
+    // A page that already knows the person's language starts as "/start <lng>" does: a short hello and the menu.
+    const outputs = opts.languageKnown ? session.send({ type: 'START', locale }) : session.startOutputs;
+    return outputs.flatMap((output) => (output.type === 'reply' ? [renderReply(locale, output)] : []));
   } finally {
     session.stop();
   }

@@ -47,13 +47,21 @@ it('a backup taken while the server runs restores into a new folder with its con
   }
 
   // The real server on that folder; a web chat conversation starts while it runs.
-  const server = startServer({ DATA_DIR: before });
+  const server = startServer({ DATA_DIR: before, WEBCHAT_RATE_LIMIT_PER_MINUTE: '100000' });
   try {
     await expect.poll(() => /is listening/.test(server.out()) || server.hasExited(), { timeout: 60_000, interval: 200 }).toBe(true);
     const url = logLines(server.out()).find((l) => l.msg === 'hotline-111 is listening')!.url as string;
     const { token } = (await (await fetch(`${url}/v3/directline/tokens/generate`, { method: 'POST' })).json()) as { token: string };
     const started = await fetch(`${url}/v3/directline/conversations`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
     expect(started.status).toBe(201);
+    // A web chat conversation is stored with its first message.
+    const { conversationId: webConversation } = (await started.json()) as { conversationId: string };
+    const posted = await fetch(`${url}/v3/directline/conversations/${webConversation}/activities`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'message', from: { id: 'web-user' }, text: 'xin chào', channelData: { clientActivityID: 'backup-1' } }),
+    });
+    expect(posted.status).toBe(200);
 
     // Web chat users keep starting conversations while the snapshot is taken.
     let busy = true;

@@ -42,9 +42,11 @@ const call = async (method: string, path: string, token?: string, body?: unknown
 
 /** One web chat visitor: starts in `lang` and talks; each step returns the bot's new activities. */
 async function visitor(lang: 'vi' | 'en') {
-  const token = (await call('POST', '/v3/directline/tokens/generate')).body.token as string;
-  const started = await call('POST', '/v3/directline/conversations', token, { locale: lang });
+  const generated = (await call('POST', '/v3/directline/tokens/generate')).body.token as string;
+  const started = await call('POST', '/v3/directline/conversations', generated, { locale: lang });
   const id = started.body.conversationId as string;
+  // As Direct Line clients do, the conversation's own token (it carries the page's language) is used from here on.
+  const token = started.body.token as string;
   let watermark: string | null = null;
   let sent = 0;
   const read = async (): Promise<Activity[]> => {
@@ -105,10 +107,17 @@ describe('the web chat over Direct Line, as a person uses it', () => {
     expect(offered(await u.say('e o cpc'))).toContain('country.KH');
     expect(texts(await u.say('campuchia'))).toMatch(/nguy hiểm ngay bây giờ/);
     expect(offered(await u.say('khum'))).toContain('report.send');
+    // Details that show a risk ("giữ hộ chiếu" is high): the report is saved all the same, and a counsellor comes.
     const saved = await u.say('Họ hứa việc nhẹ lương cao qua Telegram, giờ giữ hộ chiếu');
     const card = saved.flatMap((a) => a.attachments ?? []).find((c) => c.content.title === 'Mã của bạn (giữ kín)');
     expect(card?.content.text).toMatch(/^Mã tin báo: HT-[2-9A-Z]{4}-[2-9A-Z]{4}\nMã bí mật: [2-9A-Z]{4}-[2-9A-Z]{4}$/);
-    expect(offered(saved)).toEqual(['report.more', 'counsellor', 'nav.menu']);
+    expect(offered(saved)).toEqual(expect.arrayContaining(['wait.details', 'wait.assistant', 'wait.cancel']));
+    expect(texts(saved)).toMatch(/vị trí số/);
+    // Once read, the stored copy of the code is masked (the client asks from past it).
+    const code = card!.content.text.match(/Mã bí mật: ([2-9A-Z]{4}-[2-9A-Z]{4})/)![1]!;
+    await u.say('cảm ơn');
+    const stored = await app.database.prisma.message.findMany({ where: { channel: 'webchat', direction: 'outbound' } });
+    expect(JSON.stringify(stored.map((m) => [m.text, m.payload]))).not.toContain(code);
     const reference = card!.content.text.match(/HT-[2-9A-Z-]{9}/)![0];
     const row = await app.database.prisma.report.findUniqueOrThrow({ where: { referenceCode: reference } });
     expect(row).toMatchObject({ category: 'scam_compound', province: 'abroad', country: 'KH', inDanger: false, channel: 'webchat' });

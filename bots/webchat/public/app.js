@@ -30,7 +30,9 @@
     return ready.then(function (s) {
       save(s);
       // A new conversation is started (and welcomed) before Web Chat connects to its stream.
-      return (fresh ? post('/v3/directline/conversations', s.token, { locale: settings.lang }) : Promise.resolve()).then(function () {
+      return (fresh ? post('/v3/directline/conversations', s.token, { locale: settings.lang }) : Promise.resolve()).then(function (started) {
+        // The conversation's own token carries the page's language: Web Chat goes on with it.
+        if (started && started.token) { s.token = started.token; s.issued = Date.now(); save(s); }
         var options = { token: s.token, domain: domain, webSocket: true };
         if (!fresh) options.conversationId = s.conversationId;
         directLine = window.WebChat.createDirectLine(options);
