@@ -205,10 +205,11 @@ export class Runtime {
 
     if (conversation.status === 'counsellor') {
       // A human owns the chat: store, raise priority, forward; the bot stays quiet.
-      if (risk.level !== 'none') await this.steps.raiseWaiting(turn, risk.level, risk.categories);
+      if (risk.level !== 'none' && risk.source !== 'memory') await this.steps.raiseWaiting(turn, risk.level, risk.categories);
     } else if (conversation.status === 'queued') {
       // Waiting for a counsellor: the message reaches them (stored and published); the waiting room answers.
-      const raised = risk.level !== 'none' ? await this.steps.raiseWaiting(turn, risk.level, risk.categories) : undefined;
+      // What the person says raises the waiting chat's priority (memory alone never does: it added nothing new).
+      const raised = risk.level !== 'none' && risk.source !== 'memory' ? await this.steps.raiseWaiting(turn, risk.level, risk.categories) : undefined;
       if (raised?.toEmergency) {
         this.steps.guide(turn, { confined: risk.categories.includes('confinement') });
         await this.steps.runWaiting(turn, [{ type: 'QUEUED', emergency: true, whereKnown: !!turn.where, interrupted: !atRest(storedValue(turn.mainSnapshot)), reportInProgress: reportInProgress(turn.mainSnapshot) }]);
