@@ -5,7 +5,8 @@
  * offered a chat least recently). An offer lasts `offerSeconds`: not accepted in time, it goes to
  * the next counsellor and the one who missed it is set away (as call centres do: they set
  * themselves available again). A declined chat goes to the next counsellor; when every available
- * counsellor has passed on it, a new round starts once the last offer is two offer times old.
+ * counsellor has passed on it, a new round starts with anyone but the last one to pass (that one
+ * alone gets it again only once the last offer is two offer times old).
  * Any counsellor may still claim any waiting chat by hand.
  *
  * Safe with several instances on one PostgreSQL: a pass first locks the available counsellors'
@@ -92,10 +93,13 @@ export async function assignPass(deps: AssignDeps, opts: { batchSize?: number } 
         let pool = free.filter((c) => !chat.passedOver.includes(c.id));
         let newRound = false;
         if (!pool.length) {
-          // Everyone free has passed on it: a new round, but not straight back to who just declined.
+          // Everyone free has passed on it: a new round, first to anyone but the last to pass; back to
+          // that one alone only once the last offer is two offer times old.
+          const last = chat.passedOver.at(-1);
+          pool = free.filter((c) => c.id !== last);
           const rested = !chat.offeredAt || chat.offeredAt.getTime() + 2 * deps.offerSeconds * 1000 <= at.getTime();
-          if (!rested) continue;
-          pool = free;
+          if (!pool.length && rested) pool = free;
+          if (!pool.length) continue;
           newRound = true;
         }
         const pick = pool.sort(fairest)[0]!;
