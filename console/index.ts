@@ -23,6 +23,7 @@ import { recordRoutes } from './routes/records.js';
 import { labelRoutes } from './routes/labels.js';
 import { teamRoutes } from './routes/team.js';
 import { reportMessageRoutes } from './routes/report-messages.js';
+import { deliveryRoutes } from './routes/deliveries.js';
 
 export interface ConsoleDeps {
   config: Config;
@@ -58,6 +59,7 @@ export async function registerConsole(server: FastifyInstance, deps: ConsoleDeps
     recordRoutes(scope, { db: deps.db, guard, encryptionKey: deps.encryptionKey });
     labelRoutes(scope, { db: deps.db, guard });
     reportMessageRoutes(scope, { db: deps.db, bus: deps.bus, guard });
+    deliveryRoutes(scope, { db: deps.db, bus: deps.bus, guard, ...(deps.queue.kickOutbox ? { kickOutbox: deps.queue.kickOutbox } : {}) });
     teamRoutes(scope, { db: deps.db, queue: deps.queue, guard, metrics: deps.metrics, offerSeconds: deps.config.HANDOFF_OFFER_SECONDS });
     stopLive = liveRoutes(scope, { db: deps.db, bus: deps.bus });
     pageRoutes(scope);
