@@ -174,8 +174,10 @@ export class OutboxDispatcher {
           replyHandle: payload.replyHandle ?? null,
         },
         {
-          text: message.text ?? '',
+          // A counsellor's reply names its writer by alias ("Tư vấn viên Lan: …"); channels that show a sender name also get it apart.
+          text: message.author === 'counsellor' && payload.sender ? `${payload.sender}: ${message.text ?? ''}` : (message.text ?? ''),
           author: message.author === 'user' ? 'bot' : message.author,
+          ...(payload.sender ? { sender: payload.sender } : {}),
           ...(payload.choices ? { choices: payload.choices } : {}),
           ...(payload.cards ? { cards: payload.cards } : {}),
           ...(payload.urgent ? { urgent: true } : {}),
