@@ -21,6 +21,9 @@ import { authRoutes, bootstrapAdmin } from './routes/auth.js';
 import { queueRoutes } from './routes/queue.js';
 import { recordRoutes } from './routes/records.js';
 import { labelRoutes } from './routes/labels.js';
+import { teamRoutes } from './routes/team.js';
+import { reportMessageRoutes } from './routes/report-messages.js';
+import { deliveryRoutes } from './routes/deliveries.js';
 
 export interface ConsoleDeps {
   config: Config;
@@ -55,6 +58,9 @@ export async function registerConsole(server: FastifyInstance, deps: ConsoleDeps
     queueRoutes(scope, { db: deps.db, queue: deps.queue, runtime: deps.runtime, guard, metrics: deps.metrics, encryptionKey: deps.encryptionKey, ports: deps.ports });
     recordRoutes(scope, { db: deps.db, guard, encryptionKey: deps.encryptionKey });
     labelRoutes(scope, { db: deps.db, guard });
+    reportMessageRoutes(scope, { db: deps.db, bus: deps.bus, guard });
+    deliveryRoutes(scope, { db: deps.db, bus: deps.bus, guard, ...(deps.queue.kickOutbox ? { kickOutbox: deps.queue.kickOutbox } : {}) });
+    teamRoutes(scope, { db: deps.db, queue: deps.queue, guard, metrics: deps.metrics, offerSeconds: deps.config.HANDOFF_OFFER_SECONDS });
     stopLive = liveRoutes(scope, { db: deps.db, bus: deps.bus });
     pageRoutes(scope);
   });

@@ -20,6 +20,7 @@ import { createLogger } from '../core/logging.js';
 import type { ChannelPort } from '../core/messages/types.js';
 import { createMetrics, type Metrics } from '../core/metrics.js';
 import { OutboxDispatcher } from '../core/outbox/dispatcher.js';
+import { handleDeadLetters } from '../core/outbox/dead-letters.js';
 import { deriveKeys, resolveAppSecret, type AppKeys } from '../core/privacy/secrets.js';
 import { encryptAtRest } from '../core/privacy/encrypted-client.js';
 import { defaultDetector, type RiskDetector } from '../core/risk/index.js';
@@ -34,6 +35,7 @@ import { renderWelcome } from '../core/runtime/welcome.js';
 import { toLocale } from '../core/i18n/index.js';
 import type { QueueDeps } from '../core/queue/operations.js';
 import { startSlaLoop, type SlaLoop } from '../core/queue/sla.js';
+import { startAssignmentLoop, type AssignmentLoop } from '../core/queue/assign.js';
 import { registerConsole } from '../console/index.js';
 
 export interface AppOptions {
@@ -113,6 +115,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...(options.clock ? { clock: options.clock } : {}),
     onSent: (channel) => metrics.outboxSent.inc({ channel }),
     onFailed: (channel, code) => metrics.outboxFailed.inc({ channel, code }),
+    // Failed for good: visible in the console, and a counsellor looks when it was emergency guidance or their reply.
+    onDeadLetters: (failed) => handleDeadLetters({ db: database.prisma, bus, slaSeconds: config.HANDOFF_SLA_SECONDS, ...(options.clock ? { clock: options.clock } : {}) }, failed),
   });
 
   const runtime = new Runtime({
@@ -144,7 +148,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   const queue: QueueDeps = { db: database.prisma, bus, kickOutbox: () => outbox.kick(), ...(options.clock ? { clock: options.clock } : {}) };
   let sla: SlaLoop | undefined;
+  let assignment: AssignmentLoop | undefined;
   bus.subscribe((event, origin) => {
+    // Fair assignment looks again when a chat arrives or frees up, or a counsellor's availability changes.
+    if (['handoff.created', 'handoff.updated', 'staff.availability', 'handoff.offer_ended'].includes(event.type)) assignment?.wake();
     // Wake on events from any instance instead of waiting for the next poll.
     if (event.type === 'outbox.pending' || event.type === 'bus.resync') outbox.kick();
     if (event.type === 'handoff.created') sla?.wakeAt(new Date(Date.now() + config.HANDOFF_SLA_SECONDS * 1000));
@@ -212,6 +219,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         logger: logger.child({ component: 'sla' }),
         onBreach: (level) => metrics.slaBreaches.inc({ level }),
       });
+      assignment = startAssignmentLoop({ ...queue, offerSeconds: config.HANDOFF_OFFER_SECONDS }, { intervalMs: config.SLA_SCAN_INTERVAL_MS, logger: logger.child({ component: 'assignment' }) });
       for (const handle of handles) await handle.afterListen?.();
       return address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
     },
@@ -220,6 +228,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         await server.close(); // stops accepting; waits for requests in flight (and their turns)
         stopRetention?.();
         await sla?.stop();
+        await assignment?.stop();
         // Channels stop taking updates (long polling ends after its current batch) before turns are refused.
         consoleApp.close();
         for (const handle of handles) await handle.stop?.();

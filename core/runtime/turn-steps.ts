@@ -101,6 +101,7 @@ export class TurnSteps {
       maskInbound: () => {
         turn.maskInbound = true;
       },
+      publish: (event) => turn.events.push(event),
     };
     return turn;
   }

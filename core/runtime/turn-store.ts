@@ -160,6 +160,7 @@ function outboundRows(ring: DataKeyring, input: SaveTurnInput) {
       ...(m.choices ? { choices: m.choices } : {}),
       ...(m.cards ? { cards: m.cards } : {}),
       ...(m.urgent ? { urgent: true } : {}),
+      ...(m.sender ? { sender: m.sender } : {}),
       ...(input.replyHandle ? { replyHandle: input.replyHandle } : {}),
       ...(m.secrets?.length ? { secret: true, maskedText: maskSecrets(m.text, m.secrets), ...(m.cards ? { maskedCards: m.cards.map((c) => ({ ...c, body: maskSecrets(c.body, m.secrets!) })) } : {}) } : {}),
     }),
