@@ -21,6 +21,8 @@ import { authRoutes, bootstrapAdmin } from './routes/auth.js';
 import { queueRoutes } from './routes/queue.js';
 import { recordRoutes } from './routes/records.js';
 import { labelRoutes } from './routes/labels.js';
+import { boardRoutes } from './routes/board.js';
+import { chatContextRoutes } from './routes/chat-context.js';
 
 export interface ConsoleDeps {
   config: Config;
@@ -55,6 +57,8 @@ export async function registerConsole(server: FastifyInstance, deps: ConsoleDeps
     queueRoutes(scope, { db: deps.db, queue: deps.queue, runtime: deps.runtime, guard, metrics: deps.metrics, encryptionKey: deps.encryptionKey, ports: deps.ports });
     recordRoutes(scope, { db: deps.db, guard, encryptionKey: deps.encryptionKey });
     labelRoutes(scope, { db: deps.db, guard });
+    boardRoutes(scope, { db: deps.db, queue: deps.queue, guard });
+    chatContextRoutes(scope, { db: deps.db, guard });
     stopLive = liveRoutes(scope, { db: deps.db, bus: deps.bus });
     pageRoutes(scope);
   });
