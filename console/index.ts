@@ -23,6 +23,7 @@ import { recordRoutes } from './routes/records.js';
 import { labelRoutes } from './routes/labels.js';
 import { boardRoutes } from './routes/board.js';
 import { chatContextRoutes } from './routes/chat-context.js';
+import { channelRoutes } from './routes/channels.js';
 
 export interface ConsoleDeps {
   config: Config;
@@ -35,6 +36,8 @@ export interface ConsoleDeps {
   /** Signs device cookies (console/auth/device.ts). */
   tokenKey: Buffer;
   ports: Map<string, ChannelPort>;
+  /** Which channels are on (server/app.ts), for the admins' channel health view. */
+  channels?: () => Record<string, boolean>;
 }
 
 export async function registerConsole(server: FastifyInstance, deps: ConsoleDeps): Promise<{ close(): void; adminCreated: boolean }> {
@@ -59,6 +62,7 @@ export async function registerConsole(server: FastifyInstance, deps: ConsoleDeps
     labelRoutes(scope, { db: deps.db, guard });
     boardRoutes(scope, { db: deps.db, queue: deps.queue, guard });
     chatContextRoutes(scope, { db: deps.db, guard });
+    channelRoutes(scope, { db: deps.db, guard, config: deps.config, channels: deps.channels ?? (() => ({ ...Object.fromEntries([...deps.ports.keys()].map((k) => [k, true])) })) });
     stopLive = liveRoutes(scope, { db: deps.db, bus: deps.bus });
     pageRoutes(scope);
   });
