@@ -2,7 +2,8 @@
  * A chat's context for the console's chat view (read-only): channel, language, where the person
  * is, the wait, the level and why (per message: matched words, rules or model), the waiting-room
  * flags, what they asked the directory for, the report draft so far, earlier contacts of the same
- * person (the same pseudonymous channel identity; never a name or platform id), the notes with
+ * person (earlier chats with a counsellor of the same pseudonymous channel identity, in this
+ * conversation or an earlier one; never a name or platform id), the notes with
  * their authors, and the risk labels the reader already gave. A waiting chat's preview (for any
  * counsellor) carries only the level and why; the rest comes with the claim. Full reads are audited.
  */
@@ -72,20 +73,16 @@ export function chatContextRoutes(server: FastifyInstance, deps: { db: Db; guard
     const channel = { channel: conversation.channel, locale: conversation.locale, where: where ?? null, startedAt: conversation.createdAt };
     if (!full) return { preview: true, handoff: head, conversation: channel, risks: [] };
 
-    const [earlierRows, notes, labels] = await Promise.all([
-      db.conversation.findMany({
-        where: { identityId: conversation.identityId, id: { not: conversation.id } },
+    const identity = await db.channelIdentity.findUniqueOrThrow({ where: { id: conversation.identityId }, select: { createdAt: true, conversations: { select: { id: true } } } });
+    const conversationIds = identity.conversations.map((c) => c.id);
+    const [earlierHandoffs, reports, notes, labels] = await Promise.all([
+      db.handoff.findMany({
+        where: { conversationId: { in: conversationIds }, id: { not: id }, createdAt: { lt: handoff.createdAt } },
         orderBy: { createdAt: 'desc' },
         take: EARLIER_LIMIT,
-        select: {
-          createdAt: true,
-          lastActivityAt: true,
-          channel: true,
-          riskLevel: true,
-          handoffs: { orderBy: { createdAt: 'asc' }, select: { createdAt: true, level: true, reason: true, outcome: true, summary: true, closedAt: true, counsellor: { select: { displayName: true } } } },
-          _count: { select: { reports: true, messages: true } },
-        },
+        select: { createdAt: true, closedAt: true, level: true, reason: true, outcome: true, summary: true, counsellor: { select: { displayName: true } } },
       }),
+      db.report.count({ where: { conversationId: { in: conversationIds } } }),
       db.caseNote.findMany({ where: { handoffId: id }, orderBy: { createdAt: 'asc' }, select: { text: true, createdAt: true, authorId: true } }),
       db.riskLabel.findMany({ where: { conversationId: conversation.id, authorId: staff.id }, select: { messageId: true, handoffId: true, verdict: true, level: true } }),
     ]);
@@ -93,21 +90,19 @@ export function chatContextRoutes(server: FastifyInstance, deps: { db: Db; guard
       (notes.length ? await db.staffUser.findMany({ where: { id: { in: [...new Set(notes.map((n) => n.authorId))] } }, select: { id: true, displayName: true } }) : []).map((s) => [s.id, s.displayName]),
     );
     const escalationLabel = labels.find((l) => l.handoffId === id && l.verdict !== 'missed');
-    await audit(db, { actorId: staff.id, action: 'transcript.context', subjectType: 'conversation', subjectId: conversation.id, detail: { handoffId: id, earlier: earlierRows.length } });
+    await audit(db, { actorId: staff.id, action: 'transcript.context', subjectType: 'conversation', subjectId: conversation.id, detail: { handoffId: id, earlier: earlierHandoffs.length } });
     return {
       preview: false,
       handoff: head,
       conversation: channel,
       risks: risks.map((r) => ({ messageId: r.messageId, level: r.level, source: r.source, categories: r.categories, terms: r.terms, at: r.at })),
       draft: draftOf(conversation.snapshot),
-      earlier: earlierRows.map((c) => ({
-        startedAt: c.createdAt,
-        lastActivityAt: c.lastActivityAt,
-        channel: c.channel,
-        messages: c._count.messages,
-        reports: c._count.reports,
-        handoffs: c.handoffs.map((h) => ({ createdAt: h.createdAt, closedAt: h.closedAt, level: h.level, reason: h.reason, outcome: h.outcome, summary: h.summary, holderName: h.counsellor?.displayName ?? null })),
-      })),
+      earlier: {
+        firstSeenAt: identity.createdAt,
+        conversations: conversationIds.length,
+        reports,
+        handoffs: earlierHandoffs.map((h) => ({ createdAt: h.createdAt, closedAt: h.closedAt, level: h.level, reason: h.reason, outcome: h.outcome, summary: h.summary, holderName: h.counsellor?.displayName ?? null })),
+      },
       notes: notes.map((n) => ({ text: n.text, createdAt: n.createdAt, author: authors.get(n.authorId) ?? null })),
       labels: {
         escalation: escalationLabel ? { verdict: escalationLabel.verdict, level: escalationLabel.level } : null,

@@ -14,3 +14,9 @@ export function h(tag, attrs, ...children) {
   }
   return el;
 }
+
+/** Replaces an element's children, skipping empty ones (null, false) as `h` does. */
+export function setChildren(el, ...children) {
+  el.replaceChildren(...children.flat(Infinity).filter((c) => c != null && c !== false).map((c) => (typeof c === 'string' ? document.createTextNode(c) : c)));
+  return el;
+}

@@ -5,7 +5,7 @@
 import { state, go } from '../lib/state.js';
 import { api, flash, failure } from '../lib/api.js';
 import { t, label, place, keysOf, dateTime, since, duration, PLACES } from '../lib/i18n.js';
-import { h } from '../lib/dom.js';
+import { h, setChildren } from '../lib/dom.js';
 import { onLive } from '../lib/live.js';
 import { levelWords, sourceLine, flagLines, detailsLine, categoriesLine, termMarks, whereWords } from '../lib/risk-words.js';
 import { fieldRows } from '../lib/report-fields.js';
@@ -82,15 +82,15 @@ function escalationLabels(id, ctx) {
     status);
 }
 
-function earlierContacts(list) {
-  if (!list || !list.length) return h('p', { class: 'hint', text: t('chat.noEarlier') });
-  return h('ol', { class: 'earlier' }, list.map((c) => h('li', null,
-    h('strong', { text: dateTime(c.startedAt) }), ' · ', label('channel', c.channel), ' · ', t('chat.messagesCount', { count: c.messages }),
-    c.reports ? ' · ' + t('chat.reportsCount', { count: c.reports }) : '',
-    c.handoffs.length ? h('ul', null, c.handoffs.map((ho) => h('li', null,
-      levelWords(ho), ' · ', ho.outcome ? label('outcome', ho.outcome) : ho.closedAt ? t('chat.closedNoOutcome') : t('chat.stillOpen'),
-      ho.holderName ? ' · ' + ho.holderName : '',
-      ho.summary ? h('p', { class: 'summary', text: ho.summary }) : null))) : h('p', { class: 'hint', text: t('chat.botOnly') }))));
+function earlierContacts(earlier) {
+  if (!earlier) return null;
+  const summary = h('p', { id: 'earlier-summary', text: t('chat.firstSeen', { when: dateTime(earlier.firstSeenAt) }) + (earlier.reports ? ' · ' + t('chat.reportsCount', { count: earlier.reports }) : '') });
+  if (!earlier.handoffs.length) return [summary, h('p', { class: 'hint', text: t('chat.noEarlier') })];
+  return [summary, h('ol', { class: 'earlier' }, earlier.handoffs.map((ho) => h('li', null,
+    h('strong', { text: dateTime(ho.createdAt) }), ' · ', levelWords(ho), ' · ',
+    ho.outcome ? label('outcome', ho.outcome) : ho.closedAt ? t('chat.closedNoOutcome') : t('chat.stillOpen'),
+    ho.holderName ? ' · ' + ho.holderName : '',
+    ho.summary ? h('p', { class: 'summary', text: ho.summary }) : null)))];
 }
 
 function contextPanel(id, data, ctx, canAct) {
@@ -258,7 +258,7 @@ export function chatView(id) {
       shown = { transcript, context };
     } else {
       const userLang = ctx.conversation.locale === 'en' ? 'en' : 'vi';
-      main.replaceChildren(
+      setChildren(main,
         h('button', { type: 'button', onclick: () => go('queue'), text: '← ' + t('chat.back') }),
         h('h1', { text: t('chat.heading', { channel: label('channel', ctx.conversation.channel), language: label('language', ctx.conversation.locale) }) }),
         h('p', { id: 'flash', role: 'alert' }),

@@ -2,7 +2,7 @@
 // escalations and outcomes labelled, the daily table with headers, a CSV of aggregates only.
 import { api, failure } from '../lib/api.js';
 import { t, label, number, duration, date } from '../lib/i18n.js';
-import { h } from '../lib/dom.js';
+import { h, setChildren } from '../lib/dom.js';
 
 const LEVEL_ORDER = ['emergency', 'high', 'elevated', 'none', 'in_danger', 'user_request', 'transfer'];
 
@@ -27,7 +27,7 @@ export function dashboardView() {
         ['contacts', number(sum('contacts'))], ['information', number(sum('information'))], ['advice', number(sum('advice'))], ['reports', number(f.reports)],
         ['claimed', number(f.waitSeconds.claimed)], ['median', duration(f.waitSeconds.median)], ['p90', duration(f.waitSeconds.p90)], ['sla', number(f.slaBreaches)],
       ];
-      out.replaceChildren(
+      setChildren(out,
         h('p', { class: 'hint', text: t('dashboard.range', { from: date(f.from), to: date(f.to) }) }),
         h('dl', { class: 'figures' }, figures.map(([k, v]) => h('div', { class: 'figure' }, h('dt', { text: t('dashboard.' + k) }), h('dd', { text: v })))),
         h('h2', { text: t('dashboard.escalations') }), countList('escalations', f.escalations, 'escalation'),

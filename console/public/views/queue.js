@@ -33,10 +33,11 @@ export function queueView() {
   const draw = () => {
     const waiting = state.queue.filter((q) => q.state === 'waiting');
     const held = state.queue.filter((q) => q.state !== 'waiting');
-    list.replaceChildren(
+    list.replaceChildren(...[
       waiting.length ? h('ul', { class: 'queue', id: 'queue' }, waiting.map(row)) : h('p', { id: 'queue-empty', text: t('queue.empty') }),
       held.length ? h('h2', { text: t('queue.inProgress') }) : null,
-      held.length ? h('ul', { class: 'queue held', id: 'queue-held' }, held.map(row)) : null);
+      held.length ? h('ul', { class: 'queue held', id: 'queue-held' }, held.map(row)) : null,
+    ].filter(Boolean));
   };
   draw();
   const stop = onQueue(draw);
