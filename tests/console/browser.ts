@@ -79,7 +79,11 @@ export const RAW_PATTERNS: [string, RegExp][] = [
   ['undefined, null or NaN', /\b(?:undefined|null|NaN)\b|\[object Object\]/],
   ['a province slug', /\b(?:an-giang|ha-noi|ho-chi-minh|lai-chau|quang-ninh|lao-cai|dien-bien)\b/],
   ['an empty label', /:\s*$|\(\s*\)/m],
+  ['a camelCase field name', /(?<![\p{L}\p{M}])[a-z]+[A-Z][a-z]+[A-Za-z]*(?![\p{L}\p{M}])/u],
 ];
+
+/** In the Vietnamese console, the English ids of levels, reasons and report answers must not show either. */
+export const VI_RAW: [string, RegExp][] = [['an English id', /(?<![\p{L}\p{M}])(?:emergency|elevated|none|high|ongoing|mixed|unknown|received|referred|closed|webchat|counsellor|supervisor|admin)(?![\p{L}\p{M}])/u]];
 
 /**
  * The page's visible text, with stable error codes (shown to admins on purpose, in a code element
@@ -94,8 +98,8 @@ export const visibleText = (page: Page): Promise<string> =>
     return text;
   });
 
-export async function expectNoRawIds(page: Page, where: string): Promise<void> {
+export async function expectNoRawIds(page: Page, where: string, lang: 'vi' | 'en' = 'en'): Promise<void> {
   const text = await visibleText(page);
-  const found = RAW_PATTERNS.filter(([, re]) => re.test(text)).map(([name, re]) => `${name}: "${text.match(re)![0]}"`);
+  const found = [...RAW_PATTERNS, ...(lang === 'vi' ? VI_RAW : [])].filter(([, re]) => re.test(text)).map(([name, re]) => `${name}: "${text.match(re)![0]}"`);
   expect(found, `${where}\n${text}`).toEqual([]);
 }

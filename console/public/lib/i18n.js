@@ -43,6 +43,10 @@ export function place(value) {
   if (province) return province;
   const country = lookup(state.lang, 'labels.country.' + value);
   if (typeof country === 'string') return country;
+  // Any other country code the gazetteer knows (AE, JP...), named by the browser in the staff's language.
+  if (/^[A-Z]{2}$/.test(value) && typeof Intl.DisplayNames === 'function') {
+    try { return new Intl.DisplayNames([locale()], { type: 'region' }).of(value); } catch (_) { /* not a region */ }
+  }
   return label('place', value);
 }
 
@@ -50,12 +54,12 @@ const locale = () => (state.lang === 'en' ? 'en-GB' : 'vi-VN');
 
 export function dateTime(value) {
   if (!value) return '—';
-  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(value));
+  return new Intl.DateTimeFormat(locale(), { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(new Date(value));
 }
 export function date(value) {
   if (!value) return '—';
   const d = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(value + 'T00:00:00Z') : new Date(value);
-  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeZone: typeof value === 'string' && value.length === 10 ? 'UTC' : undefined }).format(d);
+  return new Intl.DateTimeFormat(locale(), { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: typeof value === 'string' && value.length === 10 ? 'UTC' : undefined }).format(d);
 }
 export function number(value) {
   return value == null ? '—' : new Intl.NumberFormat(locale()).format(value);
