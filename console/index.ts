@@ -24,6 +24,8 @@ import { labelRoutes } from './routes/labels.js';
 import { boardRoutes } from './routes/board.js';
 import { chatContextRoutes } from './routes/chat-context.js';
 import { channelRoutes } from './routes/channels.js';
+import { teamRoutes } from './routes/team.js';
+import { reportMessageRoutes } from './routes/report-messages.js';
 
 export interface ConsoleDeps {
   config: Config;
@@ -63,6 +65,8 @@ export async function registerConsole(server: FastifyInstance, deps: ConsoleDeps
     boardRoutes(scope, { db: deps.db, queue: deps.queue, guard });
     chatContextRoutes(scope, { db: deps.db, guard });
     channelRoutes(scope, { db: deps.db, guard, config: deps.config, channels: deps.channels ?? (() => ({ ...Object.fromEntries([...deps.ports.keys()].map((k) => [k, true])) })) });
+    reportMessageRoutes(scope, { db: deps.db, bus: deps.bus, guard });
+    teamRoutes(scope, { db: deps.db, queue: deps.queue, guard, metrics: deps.metrics, offerSeconds: deps.config.HANDOFF_OFFER_SECONDS });
     stopLive = liveRoutes(scope, { db: deps.db, bus: deps.bus });
     pageRoutes(scope);
   });

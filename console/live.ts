@@ -14,7 +14,7 @@ import { SESSION_COOKIE, sessionFor, type StaffIdentity } from './auth/sessions.
 
 export const SESSION_RECHECK_MS = 15_000;
 /** Forwarded to every console as ids; bus.resync: events may have been missed (another instance's come over PostgreSQL): reload. */
-const FORWARDED = ['handoff.created', 'handoff.updated', 'conversation.message', 'sla.breached', 'delivery.rejected', 'bus.resync'];
+const FORWARDED = ['handoff.created', 'handoff.updated', 'conversation.message', 'sla.breached', 'delivery.rejected', 'delivery.failed', 'report.message', 'bus.resync'];
 
 interface LiveSocket {
   ws: { send(data: string): void; readyState: number; OPEN: number; close(code?: number, reason?: string): void; on(event: 'close', listener: () => void): void };
@@ -40,11 +40,20 @@ export function liveRoutes(server: FastifyInstance, deps: { db: Db; bus: EventBu
       for (const s of sockets) if (atLeast(s.staff, 'supervisor') && s.ws.readyState === s.ws.OPEN) s.ws.send(data);
       return;
     }
+    // Offers and availability: only to the counsellor concerned and to supervisors.
+    if (event.type === 'handoff.offered' || event.type === 'handoff.offer_ended' || event.type === 'staff.availability') {
+      const userId = event.type === 'staff.availability' ? event.userId : event.counsellorId;
+      const data = JSON.stringify(event);
+      for (const s of sockets) if ((s.staff.id === userId || atLeast(s.staff, 'supervisor')) && s.ws.readyState === s.ws.OPEN) s.ws.send(data);
+      return;
+    }
     if (!FORWARDED.includes(event.type)) return;
     const data = JSON.stringify({
       type: event.type,
       ...('conversationId' in event ? { conversationId: event.conversationId } : {}),
       ...('handoffId' in event ? { handoffId: event.handoffId } : {}),
+      ...(event.type === 'delivery.failed' ? { messageId: event.messageId, code: event.code } : {}),
+      ...(event.type === 'report.message' ? { reportId: event.reportId, author: event.author } : {}),
     });
     for (const s of sockets) if (s.ws.readyState === s.ws.OPEN) s.ws.send(data);
   });

@@ -38,6 +38,8 @@ export const envSchema = z.object({
   RISK_HANDOFF_LEVEL: riskLevel.default('high'),
   HANDOFF_SLA_SECONDS: z.coerce.number().int().min(5).default(60),
   SLA_SCAN_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
+  /** Fair assignment: how long a waiting chat stays offered to one available counsellor before it goes to the next. */
+  HANDOFF_OFFER_SECONDS: z.coerce.number().int().min(5).max(600).default(45),
   RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(12),
   /** Sends in flight at once per instance, across conversations (each conversation stays in order). */

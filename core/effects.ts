@@ -10,6 +10,7 @@ import { provinceName } from '../flows/data/provinces.js';
 import { translate } from './i18n/index.js';
 import type { AppKeys } from './privacy/secrets.js';
 import { addToReport, lookupReport, submitReport, updateReport, type ReportDraft } from './reports/service.js';
+import { answerFromReporter, unreadForReporter } from './reports/messages.js';
 import type { EffectHandler, TurnContext } from './runtime/turn-context.js';
 
 const str = (value: unknown) => (typeof value === 'string' ? value : '');
@@ -63,7 +64,19 @@ export function createDefaultEffects(options: { keys: AppKeys }): Record<string,
           additions: translate(ctx.locale, 'report:additions', { count: result.additions }),
         },
       });
-      return { type: 'RESULT', name: 'report.lookup', ok: true, data: { reportId: result.reportId, referenceCode: result.referenceCode } };
+      // The hotline's messages the reporter has not seen yet (then marked read).
+      const inbox = await unreadForReporter(ctx.tx, { reportId: result.reportId, locale: ctx.locale, now: ctx.now });
+      if (inbox.messages.length) {
+        const lines = inbox.messages.map((m) => translate(ctx.locale, 'reportmsg:message', { alias: m.alias, date: humanDate(m.createdAt, ctx.locale), text: m.text }));
+        if (inbox.more) lines.push(translate(ctx.locale, 'reportmsg:more', { count: inbox.more }));
+        ctx.send({ author: 'bot', text: [translate(ctx.locale, 'reportmsg:newMessages', { count: inbox.messages.length + inbox.more }), ...lines].join('\n\n') });
+      }
+      return { type: 'RESULT', name: 'report.lookup', ok: true, data: { reportId: result.reportId, referenceCode: result.referenceCode, newMessages: inbox.messages.length } };
+    },
+    'report.message': async (ctx, data) => {
+      const ok = str(data.reportId) !== '' && (await answerFromReporter(ctx.tx, { reportId: str(data.reportId), text: str(data.text), channel: ctx.channel, now: ctx.now }));
+      if (ok) ctx.publish?.({ type: 'report.message', reportId: str(data.reportId), author: 'reporter' });
+      return { type: 'RESULT', name: 'report.message', ok };
     },
     'report.add': async (ctx, data) => {
       const ok = str(data.reportId) !== '' && (await addToReport(ctx.tx, options.keys.encryptionKey, { reportId: str(data.reportId), text: str(data.text), channel: ctx.channel, now: ctx.now }));

@@ -25,7 +25,10 @@ export type ErrorCode =
   | 'TOTP_REQUIRED'
   | 'TOTP_INVALID'
   | 'TOTP_ENROLMENT_REQUIRED'
-  | 'DATABASE_UNAVAILABLE';
+  | 'DATABASE_UNAVAILABLE'
+  | 'OFFER_NOT_YOURS'
+  | 'MESSAGE_NOT_FAILED'
+  | 'WRAP_UP_REQUIRED';
 
 export class AppError extends Error {
   constructor(

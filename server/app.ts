@@ -34,6 +34,7 @@ import { renderWelcome } from '../core/runtime/welcome.js';
 import { toLocale } from '../core/i18n/index.js';
 import type { QueueDeps } from '../core/queue/operations.js';
 import { startSlaLoop, type SlaLoop } from '../core/queue/sla.js';
+import { startAssignmentLoop, type AssignmentLoop } from '../core/queue/assign.js';
 import { registerConsole } from '../console/index.js';
 
 export interface AppOptions {
@@ -143,7 +144,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   const queue: QueueDeps = { db: database.prisma, bus, kickOutbox: () => outbox.kick(), ...(options.clock ? { clock: options.clock } : {}) };
   let sla: SlaLoop | undefined;
+  let assignment: AssignmentLoop | undefined;
   bus.subscribe((event, origin) => {
+    // Fair assignment looks again when a chat arrives or frees up, or a counsellor's availability changes.
+    if (['handoff.created', 'handoff.updated', 'staff.availability', 'handoff.offer_ended'].includes(event.type)) assignment?.wake();
     // Wake on events from any instance instead of waiting for the next poll.
     if (event.type === 'outbox.pending' || event.type === 'bus.resync') outbox.kick();
     if (event.type === 'handoff.created') sla?.wakeAt(new Date(Date.now() + config.HANDOFF_SLA_SECONDS * 1000));
@@ -211,6 +215,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         logger: logger.child({ component: 'sla' }),
         onBreach: (level) => metrics.slaBreaches.inc({ level }),
       });
+      assignment = startAssignmentLoop({ ...queue, offerSeconds: config.HANDOFF_OFFER_SECONDS }, { intervalMs: config.SLA_SCAN_INTERVAL_MS, logger: logger.child({ component: 'assignment' }) });
       for (const handle of handles) await handle.afterListen?.();
       return address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
     },
@@ -219,6 +224,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         await server.close(); // stops accepting; waits for requests in flight (and their turns)
         stopRetention?.();
         await sla?.stop();
+        await assignment?.stop();
         // Channels stop taking updates (long polling ends after its current batch) before turns are refused.
         consoleApp.close();
         for (const handle of handles) await handle.stop?.();

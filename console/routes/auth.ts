@@ -196,8 +196,8 @@ export function authRoutes(server: FastifyInstance, deps: AuthDeps): void {
 
   server.get('/console/api/me', { preHandler: guard('counsellor', { enrolment: true }) }, async (request) => {
     const { id, email, displayName, role, locale, csrfToken, enrolOnly } = staffOf(request);
-    const user = await db.staffUser.findUniqueOrThrow({ where: { id }, select: { totpEnabledAt: true } });
-    return { id, email, displayName, role, locale, csrfToken, totpEnabled: !!user.totpEnabledAt, mustEnrolTotp: enrolOnly };
+    const user = await db.staffUser.findUniqueOrThrow({ where: { id }, select: { totpEnabledAt: true, alias: true } });
+    return { id, email, displayName, role, locale, csrfToken, totpEnabled: !!user.totpEnabledAt, mustEnrolTotp: enrolOnly, alias: user.alias };
   });
 
   server.post('/console/api/password', { preHandler: guard() }, async (request) => {
@@ -214,7 +214,7 @@ export function authRoutes(server: FastifyInstance, deps: AuthDeps): void {
   });
 
   server.get('/console/api/staff', { preHandler: guard('counsellor') }, async () =>
-    db.staffUser.findMany({ orderBy: { email: 'asc' }, select: { id: true, email: true, displayName: true, role: true, disabled: true, lastLoginAt: true, totpEnabledAt: true } }),
+    db.staffUser.findMany({ orderBy: { email: 'asc' }, select: { id: true, email: true, displayName: true, role: true, disabled: true, lastLoginAt: true, totpEnabledAt: true, alias: true } }),
   );
 
   server.post('/console/api/staff', { preHandler: guard('admin') }, async (request, reply) => {

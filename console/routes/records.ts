@@ -11,6 +11,7 @@ import { AppError } from '../../core/errors.js';
 import { translate } from '../../core/i18n/index.js';
 import { decryptJson, type ReportKeys } from '../../core/reports/crypto.js';
 import { dashboardFigures } from '../../core/stats/dashboard.js';
+import { threadSummaries } from '../../core/reports/messages.js';
 import { csp, PRINT_CSP } from '../../core/http/security-headers.js';
 import { audit } from '../audit.js';
 import { staffOf, type makeGuard } from '../auth/guard.js';
@@ -41,12 +42,15 @@ export function recordRoutes(server: FastifyInstance, deps: { db: Db; guard: Ret
 
   server.get<{ Querystring: { status?: string } }>('/console/api/reports', { preHandler: guard('supervisor') }, async (request) => {
     const status = request.query.status ? parse(z.enum(['received', 'referred', 'closed']), request.query.status) : undefined;
-    return db.report.findMany({
+    const reports = await db.report.findMany({
       where: status ? { status } : {},
       orderBy: { createdAt: 'desc' },
       take: 200,
       select: { id: true, referenceCode: true, category: true, province: true, country: true, inDanger: true, referralTargets: true, status: true, channel: true, createdAt: true, updatedAt: true },
     });
+    // The thread with the reporter, in figures only (core/reports/messages.ts).
+    const threads = await threadSummaries(db, reports.map((r) => r.id));
+    return reports.map((r) => ({ ...r, messages: threads.get(r.id) ?? { total: 0, fromReporter: 0, lastFromReporterAt: null, awaitingAnswer: false } }));
   });
 
   server.get<{ Params: { id: string } }>('/console/api/reports/:id', { preHandler: guard('supervisor') }, async (request) => {

@@ -30,6 +30,16 @@ export const busEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('security.login_pressure'), attempts: z.number(), windowSeconds: z.number() }),
   /** Console sessions ended (logout, account disabled, password changed, 2FA reset): their live sockets close. */
   z.object({ type: z.literal('staff.sessions_ended'), userId: id, sessionId: id.optional(), exceptSessionId: id.optional() }),
+  /** Fair assignment (core/queue/assign.ts): a waiting chat is offered to one counsellor until `expiresAt` (ISO). */
+  z.object({ type: z.literal('handoff.offered'), handoffId: id, conversationId: id, counsellorId: id, expiresAt: z.string().max(40) }),
+  /** An offer is over: taken, declined, lapsed, claimed by someone else, or the chat closed. */
+  z.object({ type: z.literal('handoff.offer_ended'), handoffId: id, conversationId: id, counsellorId: id, reason: z.enum(['accepted', 'declined', 'expired', 'claimed', 'closed']) }),
+  /** A counsellor became available or away, or changed their capacity. */
+  z.object({ type: z.literal('staff.availability'), userId: id }),
+  /** A message between the hotline and a report's anonymous reporter was written (core/reports/messages.ts). */
+  z.object({ type: z.literal('report.message'), reportId: id, author: z.enum(['staff', 'reporter']) }),
+  /** An outbound message failed for good (after OUTBOX_MAX_ATTEMPTS or a permanent refusal): ids and the error code only. */
+  z.object({ type: z.literal('delivery.failed'), conversationId: id, messageId: id, code: z.string().max(64) }),
 ]);
 
 export type BusEvent = z.infer<typeof busEventSchema>;

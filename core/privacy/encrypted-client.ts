@@ -7,7 +7,7 @@
  * - Message.text, and a message's shared location (inside Message.payload);
  * - Conversation.snapshot (the report draft lives there) and Conversation.channelRef;
  * - ChannelIdentity.externalUserId (the raw platform id a channel needs to reply);
- * - CaseNote.text, Handoff.summary, RiskLabel.text.
+ * - CaseNote.text, Handoff.summary, RiskLabel.text, ReportMessage.text (the hotline's messages with a reporter).
  * Report bodies have always been sealed by core/reports (AAD: the reference code).
  *
  * Raw SQL ($queryRaw) bypasses this: code that writes these columns with raw SQL must seal itself
@@ -103,6 +103,7 @@ export function encryptAtRest(base: Db, ring: DataKeyring): Db {
       caseNote: writes([sealField('text')]),
       handoff: writes([sealField('summary')]),
       riskLabel: writes([sealField('text')]),
+      reportMessage: writes([sealField('text')]),
     } as never,
     result: {
       message: {
@@ -119,6 +120,7 @@ export function encryptAtRest(base: Db, ring: DataKeyring): Db {
       caseNote: { text: { needs: { text: true }, compute: (n: { text: string }) => openText(ring, n.text) } },
       handoff: { summary: { needs: { summary: true }, compute: (h: { summary: string | null }) => open(h.summary) } },
       riskLabel: { text: { needs: { text: true }, compute: (l: { text: string }) => openText(ring, l.text) } },
+      reportMessage: { text: { needs: { text: true }, compute: (m: { text: string }) => openText(ring, m.text) } },
     } as never,
   });
   // Same API as the base client: only the stored form of the fields above differs.

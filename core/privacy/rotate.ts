@@ -25,6 +25,7 @@ const TEXT_COLUMNS: TextColumn[] = [
   { table: 'CaseNote', column: 'text' },
   { table: 'Handoff', column: 'summary' },
   { table: 'RiskLabel', column: 'text' },
+  { table: 'ReportMessage', column: 'text' },
   { table: 'Report', column: 'encryptedPayload', aad: 't."referenceCode"', report: true },
   { table: 'ReportAddition', column: 'encryptedPayload', aad: '(SELECT r."referenceCode" FROM "Report" r WHERE r.id = t."reportId")', report: true },
   { table: 'StaffUser', column: 'totpSecret', aad: `'totp:' || t.id::text`, report: true },

@@ -10,6 +10,8 @@ import type { Tx } from '../db/tx.js';
 import { TURN_TX_OPTIONS } from '../db/tx.js';
 import { AppError } from '../errors.js';
 import type { BusEvent, EventBus } from '../events/bus.js';
+import { toLocale } from '../i18n/index.js';
+import { aliasOf, aliasShown } from './alias.js';
 import { tellUser } from './notify.js';
 
 export interface QueueDeps {
@@ -44,6 +46,11 @@ export interface QueueItem {
   slaBreached: boolean;
   claimedAt: Date | null;
   matches: QueueMatch[];
+  /** Fair assignment: the counsellor this waiting chat is offered to, and until when (core/queue/assign.ts). */
+  offeredTo: string | null;
+  offerExpiresAt: Date | null;
+  /** Outbound messages of this conversation that failed for good (core/outbox/dead-letters.ts). */
+  undelivered: number;
 }
 
 const now = (deps: QueueDeps) => deps.clock?.() ?? new Date();
@@ -67,6 +74,9 @@ export async function listQueue(deps: QueueDeps, opts: { states?: ('waiting' | '
         orderBy: { createdAt: 'asc' },
         select: { conversationId: true, messageId: true, matches: true, createdAt: true },
       })
+    : [];
+  const failed = rows.length
+    ? await deps.db.message.groupBy({ by: ['conversationId'], where: { conversationId: { in: rows.map((r) => r.conversationId) }, direction: 'outbound', status: 'failed' }, _count: { _all: true } })
     : [];
   const messageIds = riskEvents.map((e) => e.messageId).filter((id): id is string => !!id);
   const texts = new Map(
@@ -98,6 +108,9 @@ export async function listQueue(deps: QueueDeps, opts: { states?: ('waiting' | '
       slaBreached: row.state === 'waiting' ? row.slaDueAt <= at : !!row.claimedAt && row.claimedAt > row.slaDueAt,
       claimedAt: row.claimedAt,
       matches,
+      offeredTo: row.state === 'waiting' ? row.offeredToId : null,
+      offerExpiresAt: row.state === 'waiting' ? row.offerExpiresAt : null,
+      undelivered: failed.find((f) => f.conversationId === row.conversationId)?._count._all ?? 0,
     };
   });
   // Waiting chats first (priority, then longest wait), claimed ones after.
@@ -115,20 +128,31 @@ async function lockConversationOf(tx: Tx, handoffId: string) {
 /**
  * Takes a waiting chat. Exactly one of several concurrent claims wins: the row is taken with
  * FOR UPDATE SKIP LOCKED and must still be waiting; every other claimant gets HANDOFF_TAKEN (409).
+ * `viaOffer`: accepting the chat offered to this counsellor (core/queue/assign.ts), which must
+ * still be theirs (OFFER_NOT_YOURS otherwise). Any pending offer ends with the claim.
  */
-export async function claimHandoff(deps: QueueDeps, input: { handoffId: string; counsellorId: string }): Promise<QueueItem> {
+export async function claimHandoff(deps: QueueDeps, input: { handoffId: string; counsellorId: string; viaOffer?: boolean }): Promise<QueueItem> {
   const events: BusEvent[] = [];
   await deps.db.$transaction(async (tx) => {
     const at = now(deps);
     const conversation = await lockConversationOf(tx, input.handoffId);
-    const locked = await tx.$queryRaw<{ id: string }[]>`
-      SELECT id FROM "Handoff" WHERE id = ${input.handoffId}::uuid AND state = 'waiting' FOR UPDATE SKIP LOCKED`;
+    const locked = await tx.$queryRaw<{ id: string; offeredToId: string | null; offerExpiresAt: Date | null }[]>`
+      SELECT id, "offeredToId"::text AS "offeredToId", "offerExpiresAt" FROM "Handoff" WHERE id = ${input.handoffId}::uuid AND state = 'waiting' FOR UPDATE SKIP LOCKED`;
     if (!locked.length) throw new AppError('HANDOFF_TAKEN', 'another counsellor has already taken this chat', 409);
-    await tx.handoff.update({ where: { id: input.handoffId }, data: { state: 'claimed', counsellorId: input.counsellorId, claimedAt: at } });
+    const offer = locked[0]!;
+    if (input.viaOffer && (offer.offeredToId !== input.counsellorId || !offer.offerExpiresAt || offer.offerExpiresAt <= at)) {
+      throw new AppError('OFFER_NOT_YOURS', 'this chat is not offered to you (any more)', 409);
+    }
+    await tx.handoff.update({ where: { id: input.handoffId }, data: { state: 'claimed', counsellorId: input.counsellorId, claimedAt: at, offeredToId: null, offerExpiresAt: null } });
+    if (offer.offeredToId) {
+      events.push({ type: 'handoff.offer_ended', handoffId: input.handoffId, conversationId: conversation.id, counsellorId: offer.offeredToId, reason: offer.offeredToId === input.counsellorId ? 'accepted' : 'claimed' });
+    }
     // The waiting room is over: the counsellor answers from now on.
     await tx.conversation.update({ where: { id: conversation.id }, data: { status: 'counsellor', waitSnapshot: Prisma.DbNull, version: { increment: 1 } } });
     events.push({ type: 'handoff.updated', handoffId: input.handoffId, conversationId: conversation.id });
-    await tellUser(tx, conversation, 'queue:claimed', at, events);
+    // Users see the counsellor's alias, never the account's name.
+    const alias = aliasShown(toLocale(conversation.locale) ?? 'vi', await aliasOf(tx, input.counsellorId));
+    await tellUser(tx, conversation, 'queue:claimed', at, events, { params: { alias } });
   }, TURN_TX_OPTIONS);
   publishAll(deps, events);
   deps.kickOutbox?.();
@@ -155,7 +179,7 @@ export async function transferHandoff(
     if (input.toCounsellorId) {
       const target = await tx.staffUser.findUnique({ where: { id: input.toCounsellorId } });
       if (!target || target.disabled) throw new AppError('BAD_INPUT', 'no active counsellor with that id', 400);
-      await tx.handoff.update({ where: { id: handoff.id }, data: { state: 'claimed', counsellorId: target.id, claimedAt: handoff.claimedAt ?? at } });
+      await tx.handoff.update({ where: { id: handoff.id }, data: { state: 'claimed', counsellorId: target.id, claimedAt: handoff.claimedAt ?? at, offeredToId: null, offerExpiresAt: null } });
       await tx.conversation.update({ where: { id: conversation.id }, data: { status: 'counsellor', version: { increment: 1 } } });
     } else {
       await tx.handoff.update({ where: { id: handoff.id }, data: { state: 'waiting', counsellorId: null } });

@@ -285,6 +285,7 @@ export class Runtime {
       ctx: undefined as unknown as TurnContext,
     };
     turn.ctx = this.turnContext(tx, conversation.id, conversation.channel, opts.now, () => turn.locale, (l) => (turn.locale = l), outbound, () => (turn.maskInbound = true));
+    turn.ctx.publish = (event) => turn.events.push(event);
     return turn;
   }
 

@@ -247,9 +247,26 @@ export const reportStates = {
       ],
     }),
     followFound: ask({
-      prompt: reply('report:followOptions', [{ id: 'follow.add', key: 'report:addInfo' }, COUNSELLOR_CHOICE, { id: 'nav.menu', key: 'common.menu' }]),
+      prompt: reply('reportmsg:followOptions', [{ id: 'follow.add', key: 'report:addInfo' }, { id: 'follow.message', key: 'reportmsg:write' }, COUNSELLOR_CHOICE, { id: 'nav.menu', key: 'common.menu' }]),
       back: 'intro',
-      choice: [{ guard: chose('follow.add'), target: 'followAdd' }],
+      choice: [
+        { guard: chose('follow.add'), target: 'followAdd' },
+        { guard: chose('follow.message'), target: 'followMessage' },
+      ],
+    }),
+    // A message to the hotline about the report (read in the console; the answer comes at the next follow-up).
+    followMessage: ask({
+      prompt: reply('reportmsg:askMessage', NAV),
+      back: 'followFound',
+      text: { target: 'followMessaging', actions: effect('report.message', ({ context, event }) => ({ reportId: context.followUp.reportId ?? '', text: clip(textOf(event)) })) },
+    }),
+    followMessaging: waiting({
+      entry: [],
+      back: 'followFound',
+      result: [
+        { guard: ({ event }: Args) => Boolean(resultOf(event, 'report.message')?.ok), target: 'followFound', actions: say(reply('reportmsg:sent')) },
+        { target: 'followFound', actions: say(reply('flows:effectFailed')) },
+      ],
     }),
     followAdd: ask({
       prompt: reply('report:askAddition', NAV),
