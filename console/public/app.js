@@ -6,6 +6,7 @@ import { t } from './lib/i18n.js';
 import { connect, onLive } from './lib/live.js';
 import { loadQueue } from './lib/queue.js';
 import { updateAlerts } from './lib/alerts.js';
+import { loadAvailability } from './lib/availability.js';
 import { shell } from './views/shell.js';
 import { loginView } from './views/login.js';
 import { queueView } from './views/queue.js';
@@ -15,10 +16,11 @@ import { dashboardView } from './views/dashboard.js';
 import { directoryView } from './views/directory.js';
 import { staffView } from './views/staff.js';
 import { channelsView } from './views/channels.js';
+import { teamView } from './views/team.js';
 import { enrolView } from './views/enrol.js';
 import { passwordView } from './views/password.js';
 
-const VIEWS = { queue: queueView, chat: chatView, reports: reportsView, dashboard: dashboardView, directory: directoryView, staff: staffView, channels: channelsView, password: passwordView, enrol: () => enrolView(started) };
+const VIEWS = { queue: queueView, chat: chatView, reports: reportsView, dashboard: dashboardView, directory: directoryView, staff: staffView, channels: channelsView, team: teamView, password: passwordView, enrol: () => enrolView(started) };
 const app = document.getElementById('app');
 /** The shown view's clean-up (its live subscriptions). */
 let cleanup = () => {};
@@ -40,17 +42,21 @@ setRenderer(draw);
 function started() {
   connect();
   loadQueue();
+  loadAvailability();
   go('queue');
 }
 
 onLive((e) => {
-  if (e.type === 'hello' || e.type.startsWith('handoff') || e.type === 'sla.breached' || e.type === 'bus.resync') loadQueue();
+  if (e.type === 'hello' || e.type.startsWith('handoff') || e.type === 'sla.breached' || e.type === 'delivery.failed' || e.type === 'bus.resync') loadQueue();
+  // Offers and availability come only to the counsellor concerned (and supervisors).
+  const mine = state.me && (e.counsellorId === state.me.id || e.userId === state.me.id);
+  if (e.type === 'hello' || e.type === 'bus.resync' || (mine && (e.type === 'handoff.offered' || e.type === 'handoff.offer_ended' || e.type === 'staff.availability'))) loadAvailability();
 });
 // Wait times tick without a request.
 setInterval(() => { document.dispatchEvent(new CustomEvent('console:tick')); }, 1000);
 
 api('GET', '/console/api/me').then((me) => {
   state.me = me;
-  if (!me.mustEnrolTotp) { connect(); loadQueue(); }
+  if (!me.mustEnrolTotp) { connect(); loadQueue(); loadAvailability(); }
   draw();
 }, () => draw());

@@ -1,7 +1,7 @@
 /**
  * The queue as the console page shows it (read-only): every open chat with why it was escalated
  * (and whether the model alone raised it), the waiting-room flags, what the person asked for from
- * the directory's "connect me" button (with the service's name), and who holds it.
+ * the directory's "connect me" button (with the service's name), who holds it or is offered it.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../core/db/client.js';
@@ -50,6 +50,8 @@ export function boardRoutes(server: FastifyInstance, deps: { db: Db; queue: Queu
       messageRisks(db, [...new Set(items.map((i) => i.conversationId))]),
     ]);
     const byId = new Map(rows.map((r) => [r.id, r]));
+    const offered = [...new Set(items.map((i) => (i as { offeredTo?: string | null }).offeredTo).filter((id): id is string => !!id))];
+    const names = new Map((offered.length ? await db.staffUser.findMany({ where: { id: { in: offered } }, select: { id: true, displayName: true } }) : []).map((s) => [s.id, s.displayName]));
     return Promise.all(
       items.map(async (item) => {
         const row = byId.get(item.handoffId);
@@ -61,6 +63,7 @@ export function boardRoutes(server: FastifyInstance, deps: { db: Db; queue: Queu
           details: row ? await readDetails(db, row.details) : null,
           escalation: escalation ?? null,
           holderName: row?.counsellor?.displayName ?? null,
+          offeredToName: names.get((item as { offeredTo?: string | null }).offeredTo ?? '') ?? null,
         };
       }),
     );

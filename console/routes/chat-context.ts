@@ -82,7 +82,7 @@ export function chatContextRoutes(server: FastifyInstance, deps: { db: Db; guard
         take: EARLIER_LIMIT,
         select: { createdAt: true, closedAt: true, level: true, reason: true, outcome: true, summary: true, counsellor: { select: { displayName: true } } },
       }),
-      db.report.count({ where: { conversationId: { in: conversationIds } } }),
+      db.report.findMany({ where: { conversationId: { in: conversationIds } }, orderBy: { createdAt: 'asc' }, select: { id: true, conversationId: true, referenceCode: true, category: true, status: true, createdAt: true } }),
       db.caseNote.findMany({ where: { handoffId: id }, orderBy: { createdAt: 'asc' }, select: { text: true, createdAt: true, authorId: true } }),
       db.riskLabel.findMany({ where: { conversationId: conversation.id, authorId: staff.id }, select: { messageId: true, handoffId: true, verdict: true, level: true } }),
     ]);
@@ -100,9 +100,11 @@ export function chatContextRoutes(server: FastifyInstance, deps: { db: Db; guard
       earlier: {
         firstSeenAt: identity.createdAt,
         conversations: conversationIds.length,
-        reports,
+        reports: reports.length,
         handoffs: earlierHandoffs.map((h) => ({ createdAt: h.createdAt, closedAt: h.closedAt, level: h.level, reason: h.reason, outcome: h.outcome, summary: h.summary, holderName: h.counsellor?.displayName ?? null })),
       },
+      // Reports made in this conversation (by the person or for them): the holder may write to the reporter.
+      reports: reports.filter((r) => r.conversationId === conversation.id || r.id === handoff.reportId).map(({ conversationId: _c, ...r }) => r),
       notes: notes.map((n) => ({ text: n.text, createdAt: n.createdAt, author: authors.get(n.authorId) ?? null })),
       labels: {
         escalation: escalationLabel ? { verdict: escalationLabel.verdict, level: escalationLabel.level } : null,

@@ -33,11 +33,16 @@ describe('console views in Chromium', () => {
     port = recordingPort('test');
     app = await createTestApp({ ports: [port] });
     base = await app.listen();
-    for (const [email, name, role] of [['lan@111.vn', 'Lan', 'counsellor'], ['hoa@111.vn', 'Hoa', 'supervisor'], ['ad@111.vn', 'An', 'admin']] as const) {
+    for (const [email, name, role] of [['lan@111.vn', 'Nguyễn Thị Lan', 'counsellor'], ['hoa@111.vn', 'Hoa', 'supervisor'], ['ad@111.vn', 'An', 'admin']] as const) {
       await app.database.prisma.staffUser.create({ data: { email, displayName: name, role, passwordHash: await hashPassword('a-long-enough-password') } });
     }
     const lan = new ConsoleClient(base);
     await lan.login('lan@111.vn', 'a-long-enough-password');
+    // What users see of Lan: the alias an admin set, never her account name.
+    const admin = new ConsoleClient(base);
+    await admin.login('ad@111.vn', 'a-long-enough-password');
+    const lanId = (await app.database.prisma.staffUser.findUniqueOrThrow({ where: { email: 'lan@111.vn' } })).id;
+    expect((await admin.request('PUT', `/console/api/staff/${lanId}/alias`, { alias: 'Lan' })).status).toBe(200);
 
     // A person who talked with a counsellor before: an emergency, claimed and closed with an outcome.
     const u = driver(app, 'ctx-user');
@@ -184,7 +189,7 @@ describe('console views in Chromium', () => {
     expect((await risk.locator('mark').allInnerTexts()).join(' ')).toContain('cứu tôi');
     expect(await risk.locator('.flag').innerText()).toContain('nhắn ngắn');
     const facts = await page.locator('#context .facts').innerText();
-    for (const words of ['Kênh thử', 'Tiếng Việt', 'Đang ở', 'Thời gian chờ', 'Lan']) expect(facts).toContain(words);
+    for (const words of ['Kênh thử', 'Tiếng Việt', 'Đang ở', 'Thời gian chờ', 'Nguyễn Thị Lan']) expect(facts).toContain(words);
     const draft = await page.locator('#draft').innerText();
     expect(draft).toContain('Bị giữ ở trại lừa đảo');
     expect(draft).toContain('An Giang');
@@ -203,7 +208,7 @@ describe('console views in Chromium', () => {
     await page.locator('#note').fill('Người dùng nói có 3 người cùng phòng.');
     await page.locator('#notes button[type="submit"]').click();
     await expect.poll(() => page.locator('#notes').innerText(), { timeout: 10_000 }).toContain('Người dùng nói có 3 người cùng phòng.');
-    expect(await page.locator('#notes').innerText()).toContain('Lan ·');
+    expect(await page.locator('#notes').innerText()).toContain('Nguyễn Thị Lan ·');
 
     // Canned replies: typed without accents, the whole text shown, the register changes the pronouns.
     await page.locator('#canned-search').fill('giu ma');
@@ -213,11 +218,11 @@ describe('console views in Chromium', () => {
     expect(preview).toMatch(/^Bạn nhớ cất mã tin báo/);
     await page.locator('#canned-register').selectOption('em_chi');
     await page.locator('#canned-search').fill('loi chao');
-    await expect.poll(() => page.locator('#canned-list .preview-text').first().innerText(), { timeout: 5_000 }).toBe('Chào em, chị là Lan, tư vấn viên Tổng đài 111. Em đang ở đâu, có an toàn không?');
+    await expect.poll(() => page.locator('#canned-list .preview-text').first().innerText(), { timeout: 5_000 }).toBe('Chào em, chị là tư vấn viên Lan của Tổng đài 111. Em đang ở đâu, có an toàn không?');
     await page.locator('#canned-list button.canned').first().click();
-    expect(await page.locator('#reply').inputValue()).toBe('Chào em, chị là Lan, tư vấn viên Tổng đài 111. Em đang ở đâu, có an toàn không?');
+    expect(await page.locator('#reply').inputValue()).toBe('Chào em, chị là tư vấn viên Lan của Tổng đài 111. Em đang ở đâu, có an toàn không?');
     await page.locator('#send').click();
-    await expect.poll(() => port.sent.map((s) => s.message.text), { timeout: 10_000 }).toContain('Chào em, chị là Lan, tư vấn viên Tổng đài 111. Em đang ở đâu, có an toàn không?');
+    await expect.poll(() => port.sent.map((s) => s.message.text), { timeout: 10_000 }).toContain('Chào em, chị là tư vấn viên Lan của Tổng đài 111. Em đang ở đâu, có an toàn không?');
 
     // The holder judges the escalation from the chat view.
     await page.locator('#label-too-high').click();

@@ -31,7 +31,8 @@ export function fill(text, lang, registerId) {
   const register = registersFor(lang)[registerId] || {};
   const vars = {
     you: register.you, You: upper(register.you), me: register.me, Me: upper(register.me),
-    counsellor: (state.me && (state.me.alias || state.me.displayName)) || '',
+    // As users see the counsellor: the alias an admin set, never the account's name.
+    counsellor: state.me && state.me.alias ? block(lang, 'cannedCounsellor').named.replace('{{alias}}', state.me.alias) : block(lang, 'cannedCounsellor').unnamed,
   };
   return text.replace(/\{\{(\w+)\}\}/g, (_, name) => (vars[name] != null ? vars[name] : ''));
 }

@@ -5,6 +5,8 @@ export const state = {
   view: 'queue',
   handoffId: null,
   queue: [],
+  /** { status, capacity, open, offers } from /console/api/me/availability. */
+  availability: null,
   ws: null,
 };
 

@@ -9,6 +9,7 @@ import { h, setChildren } from '../lib/dom.js';
 import { onLive } from '../lib/live.js';
 import { levelWords, sourceLine, flagLines, detailsLine, categoriesLine, termMarks, whereWords } from '../lib/risk-words.js';
 import { fieldRows } from '../lib/report-fields.js';
+import { reportThread } from '../lib/report-thread.js';
 import { cannedFor, registersFor, currentRegister, saveRegister, fill, fold } from '../lib/canned.js';
 
 const LEVELS = ['none', 'elevated', 'high', 'emergency'];
@@ -93,7 +94,8 @@ function earlierContacts(earlier) {
     ho.summary ? h('p', { class: 'summary', text: ho.summary }) : null)))];
 }
 
-function contextPanel(id, data, ctx, canAct) {
+/** The parts of the context that change with each message (rebuilt on refresh; forms are kept). */
+function contextSections(ctx) {
   const ho = ctx.handoff;
   const facts = [
     [t('chat.channel'), label('channel', ctx.conversation.channel)],
@@ -103,27 +105,59 @@ function contextPanel(id, data, ctx, canAct) {
     [t('chat.since'), dateTime(ho.createdAt)],
     [t('chat.holder'), ho.holderName || t('chat.nobody')],
   ];
-  const levelBox = h('section', { class: 'box level-box level-' + ho.level, id: 'risk-context' },
-    h('h2', { id: 'chat-level', text: levelWords(ho) }),
-    flagLines(ho.flags),
-    sourceLine(ho.escalation),
-    detailsLine(ho.details),
-    categoriesLine(ho.categories),
-    termMarks(ho.escalation && ho.escalation.terms));
-  return h('aside', { id: 'context', 'aria-label': t('chat.context') },
-    levelBox,
-    h('section', { class: 'box' }, h('dl', { class: 'facts' }, facts.map(([k, v]) => h('div', null, h('dt', { text: k }), h('dd', { text: v }))))),
-    !ctx.preview && canAct ? escalationLabels(id, ctx) : null,
-    ctx.preview ? null : h('section', { class: 'box', id: 'draft' }, h('h3', { text: t('chat.draft') }),
+  return {
+    level: h('section', { class: 'box level-box level-' + ho.level, id: 'risk-context' },
+      h('h2', { id: 'chat-level', text: levelWords(ho) }),
+      flagLines(ho.flags),
+      sourceLine(ho.escalation),
+      detailsLine(ho.details),
+      categoriesLine(ho.categories),
+      termMarks(ho.escalation && ho.escalation.terms)),
+    facts: h('section', { class: 'box', id: 'facts' }, h('dl', { class: 'facts' }, facts.map(([k, v]) => h('div', null, h('dt', { text: k }), h('dd', { text: v }))))),
+    draft: ctx.preview ? null : h('section', { class: 'box', id: 'draft' }, h('h3', { text: t('chat.draft') }),
       ctx.draft ? h('dl', { class: 'fields' }, fieldRows(ctx.draft).map(([k, v]) => [h('dt', { text: k }), h('dd', { text: v })])) : h('p', { class: 'hint', text: t('chat.noDraft') })),
-    ctx.preview ? null : h('section', { class: 'box', id: 'earlier' }, h('h3', { text: t('chat.earlier') }), h('p', { class: 'hint', text: t('chat.earlierHint') }), earlierContacts(ctx.earlier)),
-    ctx.preview ? null : notesBox(id, ctx));
+    earlier: ctx.preview ? null : h('section', { class: 'box', id: 'earlier' }, h('h3', { text: t('chat.earlier') }), h('p', { class: 'hint', text: t('chat.earlierHint') }), earlierContacts(ctx.earlier)),
+    notes: ctx.preview ? null : (ctx.notes.length
+      ? h('ul', { class: 'notes', id: 'notes-list' }, ctx.notes.map((n) => h('li', null, h('span', { class: 'hint', text: (n.author || '—') + ' · ' + dateTime(n.createdAt) }), h('p', { text: n.text }))))
+      : h('p', { class: 'hint', id: 'notes-list', text: t('chat.noNotes') })),
+  };
 }
 
-function notesBox(id, ctx) {
+/** The context column; `update(ctx)` swaps the changing parts and leaves what staff are typing alone. */
+function contextPanel(id, ctx, canAct) {
+  let parts = contextSections(ctx);
+  const threads = new Map();
+  const threadsBox = h('div', { id: 'report-threads' });
+  const addThreads = (reports) => {
+    for (const r of reports || []) {
+      if (threads.has(r.id)) continue;
+      const el = reportThread(r.id, { title: t('thread.forReport', { reference: r.referenceCode, category: label('reportCategory', r.category), status: t('reports.' + r.status) }) });
+      threads.set(r.id, el);
+      threadsBox.appendChild(el);
+    }
+  };
+  if (!ctx.preview) addThreads(ctx.reports);
+  const aside = h('aside', { id: 'context', 'aria-label': t('chat.context') },
+    parts.level, parts.facts,
+    !ctx.preview && canAct ? escalationLabels(id, ctx) : null,
+    parts.draft, parts.earlier,
+    ctx.preview ? null : notesBox(id, parts.notes),
+    threadsBox);
+  aside.update = (next) => {
+    const fresh = contextSections(next);
+    for (const key of Object.keys(fresh)) {
+      if (parts[key] && fresh[key]) parts[key].replaceWith(fresh[key]);
+      else fresh[key] = parts[key];
+    }
+    parts = fresh;
+    if (!next.preview) addThreads(next.reports);
+  };
+  return aside;
+}
+
+function notesBox(id, list) {
   const note = h('textarea', { id: 'note', rows: 2 });
-  return h('section', { class: 'box', id: 'notes' }, h('h3', { text: t('chat.notes') }),
-    ctx.notes.length ? h('ul', { class: 'notes' }, ctx.notes.map((n) => h('li', null, h('span', { class: 'hint', text: (n.author || '—') + ' · ' + dateTime(n.createdAt) }), h('p', { text: n.text })))) : h('p', { class: 'hint', text: t('chat.noNotes') }),
+  return h('section', { class: 'box', id: 'notes' }, h('h3', { text: t('chat.notes') }), list,
     h('form', { onsubmit: (e) => { e.preventDefault(); if (!note.value.trim()) return; api('POST', '/console/api/handoffs/' + id + '/notes', { text: note.value }).then(() => { note.value = ''; document.dispatchEvent(new CustomEvent('console:chat-refresh')); }, failure); } },
       h('label', { for: 'note', text: t('chat.addNoteLabel') }), note, h('button', { type: 'submit', text: t('chat.addNote') })));
 }
@@ -250,13 +284,14 @@ export function chatView(id) {
     const holder = data.handoff.state === 'claimed' && data.handoff.counsellorId === state.me.id;
     const canAct = holder || (state.me.role !== 'counsellor' && data.handoff.state !== 'closed' && data.handoff.state !== 'waiting');
     const transcript = transcriptList(data, ctx, state.me.role !== 'counsellor' && !ctx.preview);
-    const context = contextPanel(id, data, ctx, canAct);
-    if (shown) {
-      // A refresh keeps what the counsellor is typing: only the transcript and the context change.
+    const key = data.handoff.state + ':' + (data.handoff.counsellorId || '') + ':' + ctx.preview;
+    if (shown && shown.key === key) {
+      // A refresh keeps what staff are typing: only the transcript and the context's facts change.
       shown.transcript.replaceWith(transcript);
-      shown.context.replaceWith(context);
-      shown = { transcript, context };
+      shown.context.update(ctx);
+      shown.transcript = transcript;
     } else {
+      const context = contextPanel(id, ctx, canAct);
       const userLang = ctx.conversation.locale === 'en' ? 'en' : 'vi';
       setChildren(main,
         h('button', { type: 'button', onclick: () => go('queue'), text: '← ' + t('chat.back') }),
@@ -270,10 +305,10 @@ export function chatView(id) {
             holder ? replyForm(id, userLang, load) : null,
             canAct ? actions(id, ctx.draft) : null),
           context));
-      shown = { transcript, context };
+      shown = { transcript, context, key };
     }
-    const last = document.querySelector('#transcript > li:last-child');
-    if (last) last.scrollIntoView({ block: 'nearest' });
+    // The newest message in view, inside the transcript only (the page does not jump while staff type).
+    transcript.scrollTop = transcript.scrollHeight;
   }, failure);
   load();
   const stop = onLive((e) => {

@@ -16,7 +16,8 @@ export function loginView(started) {
       e.preventDefault();
       const body = { email: email.value, password: password.value };
       if (code.value.trim()) body.code = code.value.trim();
-      api('POST', '/console/api/login', body).then((me) => {
+      // The login answer, then the full profile (the alias users see) from /me.
+      api('POST', '/console/api/login', body).then((me) => api('GET', '/console/api/me').then((full) => ({ ...me, ...full }), () => me)).then((me) => {
         state.me = me;
         if (me.mustEnrolTotp) return render();
         started();

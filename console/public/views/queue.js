@@ -15,6 +15,8 @@ function row(q) {
       h('strong', { class: 'level', text: levelWords(q) }), ' · ', label('channel', q.channel), ' · ', label('language', q.locale),
       q.slaBreached ? h('span', { class: 'badge', text: t('queue.sla') }) : null,
       h('span', { class: 'wait', 'data-since': q.createdAt, text: t('queue.wait') + ' ' + since(q.createdAt) })),
+    q.offeredTo ? h('p', { class: 'offered-to' + (q.offeredTo === state.me.id ? ' mine' : ''), text: q.offeredTo === state.me.id ? t('queue.offeredToMe') : t('queue.offeredTo', { name: q.offeredToName || '—' }) }) : null,
+    q.undelivered ? h('p', { class: 'flag undelivered', text: t('queue.undelivered', { count: q.undelivered }) }) : null,
     flagLines(q.flags),
     sourceLine(q.escalation),
     detailsLine(q.details),

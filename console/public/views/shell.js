@@ -4,6 +4,7 @@ import { api } from '../lib/api.js';
 import { t, label } from '../lib/i18n.js';
 import { h } from '../lib/dom.js';
 import { disconnect } from '../lib/live.js';
+import { availabilityControl, offersBar } from './offers.js';
 import { isMuted, setMuted, canAskNotifications, askNotifications, urgentWaiting, fillBanner, ring } from '../lib/alerts.js';
 
 export function langSwitch(extraClass) {
@@ -16,7 +17,7 @@ export function langSwitch(extraClass) {
 
 export function shell() {
   const items = [['queue', 'nav.queue']];
-  if (state.me.role !== 'counsellor') items.push(['reports', 'nav.reports'], ['dashboard', 'nav.dashboard'], ['directory', 'nav.directory']);
+  if (state.me.role !== 'counsellor') items.push(['team', 'nav.team'], ['reports', 'nav.reports'], ['dashboard', 'nav.dashboard'], ['directory', 'nav.directory']);
   if (state.me.role === 'admin') items.push(['staff', 'nav.staff'], ['channels', 'nav.channels']);
   items.push(['password', 'nav.password']);
   if (!state.me.totpEnabled) items.push(['enrol', 'nav.totp']);
@@ -37,6 +38,8 @@ export function shell() {
       items.map(([view, key]) => h('button', { type: 'button', 'aria-current': current === view ? 'page' : null, onclick: () => go(view), text: t(key) })),
       sound, ask, langSwitch(),
       h('button', { type: 'button', onclick: () => { api('POST', '/console/api/logout', {}).finally(() => { state.me = null; disconnect(); render(); }); }, text: t('nav.logout') }),
-      h('span', { class: 'who', text: state.me.displayName + ' (' + label('role', state.me.role) + ')' })),
+      h('span', { class: 'who', text: state.me.displayName + ' (' + label('role', state.me.role) + ')' + (state.me.alias ? ' · ' + t('staff.aliasShown', { alias: state.me.alias }) : '') })),
+    availabilityControl(),
+    offersBar(),
     banner);
 }

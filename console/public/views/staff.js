@@ -6,6 +6,20 @@ import { h } from '../lib/dom.js';
 
 const ROLES = ['counsellor', 'supervisor', 'admin'];
 
+/** The name users see for this counsellor ("Tư vấn viên Lan"); never the account's name or email. */
+function aliasForm(s) {
+  const input = h('input', { value: s.alias || '', maxlength: 30, 'aria-label': t('staff.alias') + ' · ' + s.displayName, placeholder: t('staff.aliasPlaceholder') });
+  const shown = h('span', { class: 'hint', text: t('staff.usersSee', { shown: s.alias ? t('staff.aliasShown', { alias: s.alias }) : t('staff.aliasNone') }) });
+  return h('form', { class: 'inline alias-form', onsubmit: (e) => {
+    e.preventDefault();
+    api('PUT', '/console/api/staff/' + s.id + '/alias', { alias: input.value.trim() || null }).then((r) => {
+      shown.textContent = t('staff.usersSee', { shown: state.lang === 'en' ? r.shown.en : r.shown.vi });
+      if (s.id === state.me.id) state.me.alias = r.alias;
+      flash(t('directory.saved'), 'ok');
+    }, failure);
+  } }, input, h('button', { type: 'submit', text: t('staff.saveAlias') }), shown);
+}
+
 export function staffView() {
   const main = h('main', null, h('h1', { text: t('staff.heading') }), h('p', { id: 'flash', role: 'alert' }));
   const email = h('input', { id: 'staff-email', type: 'email', required: true });
@@ -21,9 +35,10 @@ export function staffView() {
     h('button', { type: 'submit', text: t('staff.create') })));
   api('GET', '/console/api/staff').then((list) => {
     main.appendChild(h('table', { id: 'staff-list' },
-      h('thead', null, h('tr', null, ['name', 'email', 'role', 'twoStep', 'state', 'lastLogin', 'actions'].map((k) => h('th', { scope: 'col', text: t('staff.col.' + k) })))),
+      h('thead', null, h('tr', null, ['name', 'email', 'role', 'alias', 'twoStep', 'state', 'lastLogin', 'actions'].map((k) => h('th', { scope: 'col', text: t('staff.col.' + k) })))),
       h('tbody', null, list.map((s) => h('tr', null,
         h('td', { text: s.displayName }), h('td', { text: s.email }), h('td', { text: label('role', s.role) }),
+        h('td', null, aliasForm(s)),
         h('td', { text: s.totpEnabledAt ? t('common.yes') : t('common.no') }),
         h('td', { text: s.disabled ? t('staff.disabled') : t('staff.active') }),
         h('td', { text: s.lastLoginAt ? dateTime(s.lastLoginAt) : '—' }),
