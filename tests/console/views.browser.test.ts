@@ -142,6 +142,14 @@ describe('console views in Chromium', () => {
       expect(reportText).toContain(en ? 'Mixed or other' : 'Cả nam và nữ, hoặc khác');
       await expectNoRawIds(page, 'reports', lang);
       await page.screenshot({ path: path.join(ARTIFACTS, `console-v2-report-${lang}.png`), fullPage: true });
+      // The printable referral summary for the authority, in words too.
+      const referral = await context.newPage();
+      await referral.goto(`${base}/console/reports/${ids.report}/referral?lang=${lang}`);
+      const printed = await referral.locator('body').innerText();
+      expect(printed).toContain(en ? 'Forced marriage, sold as a bride' : 'Ép cưới, bán làm vợ');
+      expect(printed).toContain(en ? 'Border guard' : 'Bộ đội biên phòng');
+      await expectNoRawIds(referral, 'referral summary', lang);
+      await referral.close();
 
       await open(page, en ? /^Dashboard$/ : /^Thống kê$/, '#daily');
       expect(await page.locator('#daily thead th').allInnerTexts()).toEqual(en ? ['Day', 'Channel', 'Contacts', 'Information/report', 'Advice'] : ['Ngày', 'Kênh', 'Lượt liên hệ', 'Thông tin/tin báo', 'Tư vấn']);
@@ -155,6 +163,8 @@ describe('console views in Chromium', () => {
       await expect.poll(() => page.locator('.directory form.entry').count(), { timeout: 10_000 }).toBe(1);
       await expectNoRawIds(page, 'directory', lang);
 
+      await open(page, en ? /^Team$/ : /^Đội tư vấn$/, '#team tbody tr');
+      await expectNoRawIds(page, 'team', lang);
       await open(page, en ? /^Accounts$/ : /^Tài khoản$/, '#staff-list tbody tr');
       await expectNoRawIds(page, 'staff', lang);
       await open(page, en ? /^Channels$/ : /^Kênh kết nối$/, '#channels section');
