@@ -26,6 +26,7 @@ import { chatContextRoutes } from './routes/chat-context.js';
 import { channelRoutes } from './routes/channels.js';
 import { teamRoutes } from './routes/team.js';
 import { reportMessageRoutes } from './routes/report-messages.js';
+import { deliveryRoutes } from './routes/deliveries.js';
 
 export interface ConsoleDeps {
   config: Config;
@@ -66,6 +67,7 @@ export async function registerConsole(server: FastifyInstance, deps: ConsoleDeps
     chatContextRoutes(scope, { db: deps.db, guard });
     channelRoutes(scope, { db: deps.db, guard, config: deps.config, channels: deps.channels ?? (() => ({ ...Object.fromEntries([...deps.ports.keys()].map((k) => [k, true])) })) });
     reportMessageRoutes(scope, { db: deps.db, bus: deps.bus, guard });
+    deliveryRoutes(scope, { db: deps.db, bus: deps.bus, guard, ...(deps.queue.kickOutbox ? { kickOutbox: deps.queue.kickOutbox } : {}) });
     teamRoutes(scope, { db: deps.db, queue: deps.queue, guard, metrics: deps.metrics, offerSeconds: deps.config.HANDOFF_OFFER_SECONDS });
     stopLive = liveRoutes(scope, { db: deps.db, bus: deps.bus });
     pageRoutes(scope);

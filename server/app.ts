@@ -20,6 +20,7 @@ import { createLogger } from '../core/logging.js';
 import type { ChannelPort } from '../core/messages/types.js';
 import { createMetrics, type Metrics } from '../core/metrics.js';
 import { OutboxDispatcher } from '../core/outbox/dispatcher.js';
+import { handleDeadLetters } from '../core/outbox/dead-letters.js';
 import { deriveKeys, resolveAppSecret, type AppKeys } from '../core/privacy/secrets.js';
 import { encryptAtRest } from '../core/privacy/encrypted-client.js';
 import { defaultDetector, type RiskDetector } from '../core/risk/index.js';
@@ -114,6 +115,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...(options.clock ? { clock: options.clock } : {}),
     onSent: (channel) => metrics.outboxSent.inc({ channel }),
     onFailed: (channel, code) => metrics.outboxFailed.inc({ channel, code }),
+    // Failed for good: visible in the console, and a counsellor looks when it was emergency guidance or their reply.
+    onDeadLetters: (failed) => handleDeadLetters({ db: database.prisma, bus, slaSeconds: config.HANDOFF_SLA_SECONDS, ...(options.clock ? { clock: options.clock } : {}) }, failed),
   });
 
   const runtime = new Runtime({

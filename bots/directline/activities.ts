@@ -47,7 +47,7 @@ const action = (choice: OutboundChoice): CardAction => ({ type: 'messageBack', t
 
 export function toActivity(conversationId: string, m: StoredMessage, choiceLabel: (m: StoredMessage) => string | undefined, names: Record<string, string>): Activity {
   const base = { id: m.id, timestamp: m.createdAt.toISOString(), channelId: 'directline', conversation: { id: conversationId } };
-  const payload = (m.payload ?? {}) as { choiceId?: string; choices?: OutboundChoice[]; cards?: { title: string; body: string; choiceId?: string; action?: string }[]; urgent?: boolean };
+  const payload = (m.payload ?? {}) as { choiceId?: string; choices?: OutboundChoice[]; cards?: { title: string; body: string; choiceId?: string; action?: string }[]; urgent?: boolean; sender?: string };
   if (m.direction === 'inbound') {
     const text = m.text ?? (payload.choiceId ? choiceLabel(m) ?? '' : '');
     return {
@@ -61,7 +61,7 @@ export function toActivity(conversationId: string, m: StoredMessage, choiceLabel
   const activity: Activity = {
     ...base,
     type: 'message',
-    from: { id: m.author === 'counsellor' ? 'counsellor' : 'hotline-111', name: names[m.author] ?? '111', role: 'bot' },
+    from: { id: m.author === 'counsellor' ? 'counsellor' : 'hotline-111', name: (m.author === 'counsellor' ? payload.sender : undefined) ?? names[m.author] ?? '111', role: 'bot' },
     text: m.text ?? '',
     textFormat: 'plain',
     ...(payload.urgent ? { channelData: { urgent: true } } : {}),

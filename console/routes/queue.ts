@@ -7,6 +7,9 @@ import { AppError } from '../../core/errors.js';
 import type { Metrics } from '../../core/metrics.js';
 import { claimHandoff, listQueue, transferHandoff, type QueueDeps } from '../../core/queue/operations.js';
 import { CLOSE_OUTCOMES, HANDED_BACK } from '../../core/queue/outcomes.js';
+import { wrapUpSchema } from '../../core/queue/wrap-up.js';
+import { aliasOf, aliasShown } from '../../core/queue/alias.js';
+import { toLocale } from '../../core/i18n/index.js';
 import { getTranscript, previewOf } from '../../core/queue/transcript.js';
 import { openChannelRef } from '../../core/privacy/channel-ref.js';
 import { CATEGORIES } from '../../flows/report/options.js';
@@ -55,7 +58,14 @@ export function queueRoutes(
     const transcript = await getTranscript(db, handoff.conversationId);
     const notes = full ? await db.caseNote.findMany({ where: { handoffId: id }, orderBy: { createdAt: 'asc' } }) : [];
     await audit(db, { actorId: staff.id, action: full ? 'transcript.read' : 'transcript.preview', subjectType: 'conversation', subjectId: handoff.conversationId, detail: { handoffId: id } });
-    const head = item ?? { handoffId: id, state: handoff.state, counsellorId: handoff.counsellorId };
+    const closing = await db.handoff.findUniqueOrThrow({ where: { id }, select: { contactType: true, referrals: true, followUpNeeded: true, surveyAskedAt: true, surveyAnswer: true } });
+    const head = {
+      ...(item ?? { handoffId: id, state: handoff.state, counsellorId: handoff.counsellorId }),
+      // The wrap-up given at close, and the user's survey answer (core/queue/wrap-up.ts).
+      wrapUp: closing.contactType ? { contactType: closing.contactType, referrals: closing.referrals, followUpNeeded: closing.followUpNeeded ?? false } : null,
+      survey: closing.surveyAnswer ?? null,
+      surveyAsked: !!closing.surveyAskedAt,
+    };
     return full ? { handoff: head, conversation, transcript, notes } : { handoff: head, conversation, transcript: previewOf(transcript), notes, preview: true };
   });
 
@@ -63,7 +73,11 @@ export function queueRoutes(
     const { id } = parse(idParam, request.params);
     const { text } = parse(z.object({ text: z.string().trim().min(1).max(4000) }), request.body);
     const handoff = await handoffConversation(id);
-    return runtime.sendCounsellorReply({ conversationId: handoff.conversationId, counsellorId: staffOf(request).id, text });
+    const staff = staffOf(request);
+    // The user sees the counsellor's alias, never the account's name.
+    const conversation = await db.conversation.findUniqueOrThrow({ where: { id: handoff.conversationId }, select: { locale: true } });
+    const sender = aliasShown(toLocale(conversation.locale) ?? 'vi', await aliasOf(db, staff.id));
+    return runtime.sendCounsellorReply({ conversationId: handoff.conversationId, counsellorId: staff.id, text, sender });
   });
 
   // "Typing…" on the user's side while the holder writes, where the channel has it (best effort).
@@ -115,7 +129,17 @@ export function queueRoutes(
   server.post<{ Params: { id: string } }>('/console/api/handoffs/:id/close', { preHandler: guard() }, async (request) => {
     const { id } = parse(idParam, request.params);
     const staff = staffOf(request);
-    const body = parse(z.object({ outcome: z.enum(CLOSE_OUTCOMES), summary: z.string().trim().max(4000).optional(), reportReference: z.string().trim().max(40).optional() }), request.body);
+    const body = parse(
+      z.object({
+        outcome: z.enum(CLOSE_OUTCOMES),
+        summary: z.string().trim().max(4000).optional(),
+        reportReference: z.string().trim().max(40).optional(),
+        // The wrap-up as the hotline counts contacts, and whether to offer the user the survey (core/queue/wrap-up.ts).
+        wrapUp: wrapUpSchema,
+        survey: z.boolean().default(true),
+      }),
+      request.body,
+    );
     await runtime.returnToBot({
       handoffId: id,
       actorId: staff.id,
@@ -123,8 +147,16 @@ export function queueRoutes(
       outcome: body.outcome,
       ...(body.summary ? { summary: body.summary } : {}),
       ...(body.reportReference ? { reportId: body.reportReference } : {}),
+      wrapUp: body.wrapUp,
+      survey: body.survey,
     });
-    await audit(db, { actorId: staff.id, action: 'handoff.close', subjectType: 'handoff', subjectId: id, detail: { outcome: body.outcome } });
+    await audit(db, {
+      actorId: staff.id,
+      action: 'handoff.close',
+      subjectType: 'handoff',
+      subjectId: id,
+      detail: { outcome: body.outcome, contactType: body.wrapUp.contactType, referrals: body.wrapUp.referrals.join(','), followUpNeeded: body.wrapUp.followUpNeeded, survey: body.survey },
+    });
     return { ok: true };
   });
 

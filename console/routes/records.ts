@@ -102,7 +102,13 @@ ${additions ? `<h2>${t('additions')}</h2><ul>${additions}</ul>` : ''}<p>${t('foo
     const { from, to } = range(request.query);
     const figures = await dashboardFigures(db, from, to);
     await audit(db, { actorId: staffOf(request).id, action: 'dashboard.export', subjectType: 'export', detail: { from: figures.from, to: figures.to } });
-    const csv = stringify(figures.days.map((d) => [d.day, d.channel, d.contacts, d.information, d.advice]), { header: true, columns: ['day', 'channel', 'contacts', 'information_or_report', 'advice'] });
+    const csv = stringify(
+      figures.days.map((d) => [d.day, d.channel, d.contacts, d.information, d.advice, d.wrappedInformation, d.wrappedReport, d.wrappedAdvice, d.followUpNeeded, d.surveyYes, d.surveyPartly, d.surveyNo]),
+      {
+        header: true,
+        columns: ['day', 'channel', 'contacts', 'information_or_report', 'advice', 'wrapped_information', 'wrapped_report', 'wrapped_advice', 'follow_up_needed', 'survey_yes', 'survey_partly', 'survey_no'],
+      },
+    );
     return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="hotline111-${figures.from}-${figures.to}.csv"`).send(csv);
   });
 

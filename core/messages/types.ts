@@ -56,6 +56,8 @@ export interface OutboundMessage {
   urgent?: boolean;
   /** Who wrote it. */
   author: 'bot' | 'counsellor' | 'system';
+  /** A counsellor's display alias ("Tư vấn viên Lan"), never the account's name: channels name the writer with it. */
+  sender?: string;
   /** Parts of the text that are secrets (a follow-up code): masked in the stored copy once delivered. */
   secrets?: string[];
 }

@@ -38,6 +38,8 @@ export interface OutboxOptions {
   clock?: () => Date;
   onSent?: (channel: string) => void;
   onFailed?: (channel: string, code: string) => void;
+  /** Messages that failed for good, once recorded (core/outbox/dead-letters.ts makes them visible). Errors are logged, never thrown. */
+  onDeadLetters?: (failed: { id: string; conversationId: string; code: string }[]) => Promise<unknown> | void;
   /** Called with how many rows each flush wrote (the embedded database's maintenance counts them). */
   onWrites?: (rows: number) => void;
   /** Opens what the claim reads and seals what a delivered message keeps (raw SQL bypasses the sealing client). */
@@ -114,6 +116,10 @@ export class OutboxDispatcher {
         const batch = done.splice(0);
         await recordOutcomes(this.options.db, batch);
         this.options.onWrites?.(batch.length);
+        const dead = batch.flatMap((o) => (o.kind === 'failed' ? [{ id: o.id, conversationId: o.conversationId, code: o.code }] : []));
+        if (dead.length && this.options.onDeadLetters) {
+          await Promise.resolve(this.options.onDeadLetters(dead)).catch((err: unknown) => this.options.logger.error({ err: errorSummary(err) }, 'outbox: dead letters not handled'));
+        }
         exhausted = false;
       }
       const free = limit - inFlight.size;
@@ -168,8 +174,10 @@ export class OutboxDispatcher {
           replyHandle: payload.replyHandle ?? null,
         },
         {
-          text: message.text ?? '',
+          // A counsellor's reply names its writer by alias ("Tư vấn viên Lan: …"); channels that show a sender name also get it apart.
+          text: message.author === 'counsellor' && payload.sender ? `${payload.sender}: ${message.text ?? ''}` : (message.text ?? ''),
           author: message.author === 'user' ? 'bot' : message.author,
+          ...(payload.sender ? { sender: payload.sender } : {}),
           ...(payload.choices ? { choices: payload.choices } : {}),
           ...(payload.cards ? { cards: payload.cards } : {}),
           ...(payload.urgent ? { urgent: true } : {}),

@@ -27,6 +27,7 @@ export async function enqueueOutbound(tx: Tx, input: EnqueueOutboundInput): Prom
           ...(m.choices ? { choices: m.choices } : {}),
           ...(m.cards ? { cards: m.cards } : {}),
           ...(m.urgent ? { urgent: true } : {}),
+          ...(m.sender ? { sender: m.sender } : {}),
           // What the stored copy becomes once delivered: the secret masked (sealed at rest meanwhile).
           ...(m.secrets?.length ? { maskedText: maskSecrets(m.text, m.secrets), ...(m.cards ? { maskedCards: m.cards.map((c) => ({ ...c, body: maskSecrets(c.body, m.secrets!) })) } : {}) } : {}),
           ...(input.replyHandle ? { replyHandle: input.replyHandle } : {}),

@@ -10,6 +10,10 @@ export interface TranscriptEntry {
   choiceId?: string;
   choices?: { id: string; label: string }[];
   status: string;
+  /** An outbound message that failed for good (core/outbox/dead-letters.ts); a supervisor may send it again. */
+  undelivered?: true;
+  /** Why it was not delivered (a stable delivery error code). */
+  errorCode?: string;
   createdAt: Date;
 }
 
@@ -30,6 +34,7 @@ export async function getTranscript(db: Db, conversationId: string, opts: { afte
       ...(payload.choiceId ? { choiceId: payload.choiceId } : {}),
       ...(payload.choices ? { choices: payload.choices } : {}),
       status: m.status,
+      ...(m.direction === 'outbound' && m.status === 'failed' ? { undelivered: true as const, ...(m.lastErrorCode ? { errorCode: m.lastErrorCode } : {}) } : {}),
       createdAt: m.createdAt,
     };
   });

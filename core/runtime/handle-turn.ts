@@ -19,6 +19,7 @@ import { pseudonymFor } from '../privacy/pseudonym.js';
 import { channelRefSchema, channelRefUpdate, sealChannelRef } from '../privacy/channel-ref.js';
 import { enqueueHandoff, queuePosition, typicalWaitMinutes, type HandoffReason } from '../queue/handoffs.js';
 import { CLOSE_OUTCOMES, HANDED_BACK, isCloseOutcome } from '../queue/outcomes.js';
+import { answerSurvey, closeWithWrapUp, type WrapUp } from '../queue/wrap-up.js';
 import { NO_RISK, riskRank, type RiskAssessment, type RiskDetector, type RiskLevelName } from '../risk/types.js';
 import type { FlowSession, StoredFlow } from './flow-session.js';
 import { atRest, reportInProgress, stepFlow, storedValue } from './flow-step.js';
@@ -244,7 +245,8 @@ export class Runtime {
       await this.escalate(turn, { level: risk.level, reason: 'risk', categories: risk.categories });
     } else {
       const flowEvent = event();
-      await this.runMain(turn, (session) => (!session.fresh || startsFreshConversation(flowEvent) ? [flowEvent] : null), stored.id);
+      const afterSurvey = await answerSurvey(turn.ctx, flowEvent, storedValue(turn.mainSnapshot));
+      await this.runMain(turn, (session) => afterSurvey ?? (!session.fresh || startsFreshConversation(flowEvent) ? [flowEvent] : null), stored.id);
     }
 
     if (turn.maskInbound && text) await tx.message.update({ where: { id: stored.id }, data: { text: maskSecrets(text, [text.trim()]) } });
@@ -485,7 +487,7 @@ export class Runtime {
    * A counsellor's message to the user: only the counsellor who holds the chat may write. It goes out
    * through the user's own channel via the outbox.
    */
-  async sendCounsellorReply(input: { conversationId: string; counsellorId: string; text: string }): Promise<{ messageId: string }> {
+  async sendCounsellorReply(input: { conversationId: string; counsellorId: string; text: string; sender?: string }): Promise<{ messageId: string }> {
     const text = input.text.trim();
     if (!text || text.length > 4000) throw new AppError('BAD_INPUT', 'a reply needs 1 to 4000 characters', 400);
     const events: BusEvent[] = [];
@@ -497,7 +499,7 @@ export class Runtime {
         throw new AppError('HANDOFF_NOT_OWNER', 'claim the chat before replying', 403);
       }
       const conversation = await tx.conversation.findUniqueOrThrow({ where: { id: input.conversationId } });
-      const [id] = await enqueueOutbound(tx, { conversationId: conversation.id, channel: conversation.channel, messages: [{ text, author: 'counsellor' }], now });
+      const [id] = await enqueueOutbound(tx, { conversationId: conversation.id, channel: conversation.channel, messages: [{ text, author: 'counsellor', ...(input.sender ? { sender: input.sender } : {}) }], now });
       await tx.conversation.update({ where: { id: conversation.id }, data: { lastActivityAt: now } });
       events.push({ type: 'conversation.message', conversationId: conversation.id, messageId: id!, direction: 'outbound' });
       return id!;
@@ -519,6 +521,9 @@ export class Runtime {
     outcome: string;
     summary?: string;
     reportId?: string;
+    /** At close: the wrap-up, and whether to ask the survey (core/queue/wrap-up.ts). */
+    wrapUp?: WrapUp;
+    survey?: boolean;
   }): Promise<{ conversationId: string; outboundIds: string[] }> {
     if (input.outcome !== HANDED_BACK && !isCloseOutcome(input.outcome)) {
       throw new AppError('BAD_OUTCOME', `outcome must be one of ${CLOSE_OUTCOMES.join(', ')}`, 400);
@@ -569,8 +574,11 @@ export class Runtime {
     const turn = this.openTurn(tx, conversation, { identityId: conversation.identityId, now, events });
     turn.status = 'bot';
     turn.waitSnapshot = null;
-    turn.ctx.say({ key: input.outcome !== HANDED_BACK ? 'queue:closed' : 'queue:returnedToBot' });
-    await this.runMain(turn, (session) => (session.fresh ? null : [{ type: 'RESUME' }]));
+    const closing = input.outcome !== HANDED_BACK ? await closeWithWrapUp(tx, { handoffId: handoff.id, counsellorId: handoff.counsellorId, categories: handoff.categories, locale: turn.locale, where: turn.where, now, ...(input.wrapUp ? { wrapUp: input.wrapUp } : {}), ...(input.survey !== undefined ? { survey: input.survey } : {}) }) : undefined;
+    if (closing) closing.messages.forEach((m) => turn.ctx.send(m));
+    else turn.ctx.say({ key: 'queue:returnedToBot' });
+    // After the survey question the assistant waits for its answer (answerSurvey) before carrying on.
+    if (!closing?.surveyAsked) await this.runMain(turn, (session) => (session.fresh ? null : [{ type: 'RESUME' }]));
     await this.saveFlowState(turn);
     const outboundIds = await enqueueOutbound(tx, { conversationId: conversation.id, channel: conversation.channel, messages: turn.outbound, now });
     events.push({ type: 'handoff.updated', handoffId: handoff.id, conversationId: conversation.id });

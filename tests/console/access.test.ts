@@ -70,7 +70,7 @@ describe('console: who reads and annotates a chat', () => {
     expect(JSON.stringify(audits)).not.toContain('holder note');
 
     // Closed: still only the one who held it, or a supervisor.
-    expect((await holder.request('POST', `/console/api/handoffs/${sos.handoffId}/close`, { outcome: 'advice_given' })).status).toBe(200);
+    expect((await holder.request('POST', `/console/api/handoffs/${sos.handoffId}/close`, { outcome: 'advice_given', wrapUp: { contactType: 'advice', referrals: [], followUpNeeded: false } })).status).toBe(200);
     expect((await holder.request('GET', `/console/api/handoffs/${sos.handoffId}`)).status).toBe(200);
     expect((await other.request('GET', `/console/api/handoffs/${sos.handoffId}`)).status).toBe(403);
     expect((await other.request('POST', `/console/api/handoffs/${sos.handoffId}/notes`, { text: 'late note' })).status).toBe(403);

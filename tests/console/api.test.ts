@@ -162,7 +162,7 @@ describe('console API', () => {
     expect(figures.status).toBe(200);
     expect(figures.body.days.length).toBeGreaterThan(0);
     const csv = await (await supervisor.request('GET', '/console/api/dashboard.csv')).text();
-    expect(csv.split('\n')[0]).toBe('day,channel,contacts,information_or_report,advice');
+    expect(csv.split('\n')[0]).toBe('day,channel,contacts,information_or_report,advice,wrapped_information,wrapped_report,wrapped_advice,follow_up_needed,survey_yes,survey_partly,survey_no');
     expect(csv).not.toMatch(/help me|broker|Minh/);
     const hashes = (await app.database.prisma.channelIdentity.findMany({ select: { userHash: true } })).map((i) => i.userHash);
     for (const h of hashes) expect(csv).not.toContain(h);
