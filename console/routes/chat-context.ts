@@ -65,6 +65,7 @@ export function chatContextRoutes(server: FastifyInstance, deps: { db: Db; guard
       createdAt: handoff.createdAt,
       claimedAt: handoff.claimedAt,
       closedAt: handoff.closedAt,
+      outcome: handoff.outcome,
       slaDueAt: handoff.slaDueAt,
       holderName: handoff.counsellor?.displayName ?? null,
       mine: handoff.counsellorId === staff.id,

@@ -44,7 +44,11 @@ function transcriptList(data, ctx, canLabelMessages) {
       h('div', { class: 'msg-head' },
         h('span', { class: 'author', text: label('author', m.author) }),
         h('time', { datetime: m.createdAt, text: dateTime(m.createdAt) }),
-        m.status === 'failed' ? h('span', { class: 'badge', text: t('chat.notDelivered') }) : null,
+        m.undelivered || m.status === 'failed' ? h('span', { class: 'badge', text: t('chat.notDelivered') + (m.errorCode ? ' · ' + label('deliveryError', m.errorCode) : '') }) : null,
+        (m.undelivered || m.status === 'failed') && canLabelMessages ? h('button', { type: 'button', class: 'retry', onclick: (e) => {
+          e.target.disabled = true;
+          api('POST', '/console/api/messages/' + m.id + '/retry', {}).then(() => { e.target.textContent = t('chat.retrying'); }, (err) => { e.target.disabled = false; failure(err); });
+        }, text: t('chat.retry') }) : null,
         risk && risk.level !== 'none' ? h('span', { class: 'risk-badge level-' + risk.level, text: label('level', risk.level) + ' · ' + label('sourceShort', risk.source) }) : null),
       h('p', { class: 'text', text: words }),
       m.choices && m.choices.length ? h('ul', { class: 'choices', 'aria-label': t('chat.offered') }, m.choices.map((c) => h('li', { text: c.label }))) : null,
@@ -247,30 +251,73 @@ function reportForm(id, draft) {
       h('button', { type: 'submit', text: t('chat.fileReport') })));
 }
 
-function actions(id, draft) {
+const CONTACT_TYPES = ['information', 'report', 'advice'];
+const REFERRALS = ['police', 'border_guard', 'social_services', 'shelter', 'legal_aid', 'health', 'other'];
+
+/** Closing: the outcome and the wrap-up as the hotline counts contacts, and whether to offer the survey. */
+function closeForm(id, flags) {
+  const outcome = h('select', { id: 'outcome' }, keysOf('labels.outcome').filter((k) => k !== 'handed_back').map((k) => h('option', { value: k, text: label('outcome', k) })));
+  const summary = h('textarea', { id: 'summary', rows: 2 });
+  const reference = h('input', { id: 'report-reference', placeholder: 'HT-XXXX-XXXX' });
+  const contactType = CONTACT_TYPES.map((c) => h('input', { type: 'radio', name: 'contact-type', value: c, id: 'contact-type-' + c, required: true }));
+  const referrals = REFERRALS.map((r) => h('input', { type: 'checkbox', value: r, id: 'referral-' + r }));
+  const followUp = h('input', { type: 'checkbox', id: 'follow-up' });
+  // A survey on a phone someone else checks could give the person away: off, and the server skips it too.
+  const watched = (flags || []).includes('phone_watched');
+  const survey = h('input', { type: 'checkbox', id: 'survey', checked: !watched });
+  return h('form', { id: 'close-form', class: 'stack', onsubmit: (e) => {
+    e.preventDefault();
+    const chosen = contactType.find((r) => r.checked);
+    if (!chosen) return flash(t('wrapUp.chooseType'));
+    const body = {
+      outcome: outcome.value,
+      wrapUp: { contactType: chosen.value, referrals: referrals.filter((r) => r.checked).map((r) => r.value), followUpNeeded: followUp.checked },
+      survey: survey.checked,
+    };
+    if (summary.value.trim()) body.summary = summary.value;
+    if (reference.value.trim()) body.reportReference = reference.value;
+    api('POST', '/console/api/handoffs/' + id + '/close', body).then(() => go('queue'), failure);
+  } },
+    h('h3', { text: t('chat.closeHeading') }),
+    h('fieldset', { class: 'choices', id: 'contact-type' }, h('legend', { text: t('wrapUp.contactType') }),
+      contactType.map((r) => h('label', { class: 'check', for: r.id }, r, ' ' + label('contactType', r.value)))),
+    h('fieldset', { class: 'choices', id: 'referrals' }, h('legend', { text: t('wrapUp.referrals') }),
+      referrals.map((r) => h('label', { class: 'check', for: r.id }, r, ' ' + label('referral', r.value)))),
+    h('label', { class: 'check', for: 'follow-up' }, followUp, ' ' + t('wrapUp.followUp')),
+    h('label', { for: 'outcome', text: t('chat.outcome') }), outcome,
+    h('label', { for: 'summary', text: t('chat.summary') }), summary,
+    h('label', { for: 'report-reference', text: t('chat.reportReference') }), reference,
+    h('label', { class: 'check', for: 'survey' }, survey, ' ' + t('wrapUp.survey')),
+    watched ? h('p', { class: 'hint', text: t('wrapUp.surveyWatched') }) : null,
+    h('button', { type: 'submit', text: t('chat.close') }));
+}
+
+function actions(id, draft, flags) {
   const staffSelect = h('select', { id: 'transfer-to' }, h('option', { value: '', text: t('chat.backToQueue') }));
   api('GET', '/console/api/staff').then((list) => {
     list.filter((s) => !s.disabled && s.id !== state.me.id).forEach((s) => staffSelect.appendChild(h('option', { value: s.id, text: s.displayName + ' (' + label('role', s.role) + ')' })));
   }, () => {});
-  const outcome = h('select', { id: 'outcome' }, keysOf('labels.outcome').filter((k) => k !== 'handed_back').map((k) => h('option', { value: k, text: label('outcome', k) })));
-  const summary = h('textarea', { id: 'summary', rows: 2 });
-  const reference = h('input', { id: 'report-reference', placeholder: 'HT-XXXX-XXXX' });
   const act = (path, body) => api('POST', '/console/api/handoffs/' + id + path, body);
   return h('section', { class: 'actions' },
     h('form', { class: 'inline', onsubmit: (e) => { e.preventDefault(); act('/transfer', { toCounsellorId: staffSelect.value || null }).then(() => go('queue'), failure); } },
       h('label', { for: 'transfer-to', text: t('chat.transferTo') }), staffSelect, h('button', { type: 'submit', text: t('chat.transfer') })),
     h('button', { type: 'button', id: 'hand-back', onclick: () => { act('/handback', {}).then(() => go('queue'), failure); }, text: t('chat.handBack') }),
     reportForm(id, draft),
-    h('form', { id: 'close-form', class: 'stack', onsubmit: (e) => {
-      e.preventDefault();
-      const body = { outcome: outcome.value };
-      if (summary.value.trim()) body.summary = summary.value;
-      if (reference.value.trim()) body.reportReference = reference.value;
-      act('/close', body).then(() => go('queue'), failure);
-    } },
-      h('h3', { text: t('chat.closeHeading') }),
-      h('label', { for: 'outcome', text: t('chat.outcome') }), outcome, h('label', { for: 'summary', text: t('chat.summary') }), summary,
-      h('label', { for: 'report-reference', text: t('chat.reportReference') }), reference, h('button', { type: 'submit', text: t('chat.close') })));
+    closeForm(id, flags));
+}
+
+/** A closed chat: how it was wrapped up, and the person's survey answer. */
+function wrapUpSummary(handoff) {
+  if (handoff.state !== 'closed') return null;
+  const w = handoff.wrapUp;
+  const rows = [[t('chat.outcome'), handoff.outcome ? label('outcome', handoff.outcome) : '—']];
+  if (w) {
+    rows.push([t('wrapUp.contactType'), label('contactType', w.contactType)],
+      [t('wrapUp.referrals'), w.referrals.length ? w.referrals.map((r) => label('referral', r)).join(', ') : t('wrapUp.noReferral')],
+      [t('wrapUp.followUp'), w.followUpNeeded ? t('common.yes') : t('common.no')]);
+  }
+  rows.push([t('wrapUp.surveyAnswer'), handoff.survey ? label('survey', handoff.survey) : handoff.surveyAsked ? t('wrapUp.noAnswer') : t('wrapUp.notAsked')]);
+  return h('section', { class: 'box', id: 'wrap-up' }, h('h3', { text: t('wrapUp.heading') }), h('dl', { class: 'fields' }, rows.map(([k, v]) => [h('dt', { text: k }), h('dd', { text: v })])));
 }
 
 // ---------------------------------------------------------------- the view
@@ -303,7 +350,8 @@ export function chatView(id) {
         h('div', { class: 'chat-layout' },
           h('section', { class: 'chat-main' }, transcript,
             holder ? replyForm(id, userLang, load) : null,
-            canAct ? actions(id, ctx.draft) : null),
+            canAct ? actions(id, ctx.draft, ctx.handoff.flags) : null,
+            wrapUpSummary({ ...data.handoff, outcome: ctx.handoff.outcome })),
           context));
       shown = { transcript, context, key };
     }
@@ -312,7 +360,7 @@ export function chatView(id) {
   }, failure);
   load();
   const stop = onLive((e) => {
-    if (e.type === 'bus.resync' || (e.type === 'conversation.message' && (!conversationId || e.conversationId === conversationId)) || (e.type.startsWith('handoff') && e.handoffId === id)) load();
+    if (e.type === 'bus.resync' || ((e.type === 'conversation.message' || e.type === 'delivery.failed') && (!conversationId || e.conversationId === conversationId)) || (e.type.startsWith('handoff') && e.handoffId === id)) load();
   });
   const refresh = () => load();
   document.addEventListener('console:chat-refresh', refresh);

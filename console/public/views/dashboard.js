@@ -4,7 +4,10 @@ import { api, failure } from '../lib/api.js';
 import { t, label, number, duration, date } from '../lib/i18n.js';
 import { h, setChildren } from '../lib/dom.js';
 
-const LEVEL_ORDER = ['emergency', 'high', 'elevated', 'none', 'in_danger', 'user_request', 'transfer'];
+/** The daily table's columns, in order; the wrap-up and survey ones when the server has them. */
+const DAY_COLUMNS = ['day', 'channel', 'contacts', 'information', 'advice', 'wrappedInformation', 'wrappedReport', 'wrappedAdvice', 'followUpNeeded', 'surveyYes', 'surveyPartly', 'surveyNo'];
+const nonZero = (counts) => Object.fromEntries(Object.entries(counts || {}).filter(([, n]) => n > 0));
+const LEVEL_ORDER = ['emergency', 'high', 'elevated', 'none', 'in_danger', 'user_request', 'transfer', 'undelivered', 'information', 'report', 'advice', 'yes', 'partly', 'no'];
 
 function countList(id, counts, group) {
   const keys = Object.keys(counts).sort((a, b) => (LEVEL_ORDER.indexOf(a) + 1 || 99) - (LEVEL_ORDER.indexOf(b) + 1 || 99) || counts[b] - counts[a]);
@@ -32,11 +35,23 @@ export function dashboardView() {
         h('dl', { class: 'figures' }, figures.map(([k, v]) => h('div', { class: 'figure' }, h('dt', { text: t('dashboard.' + k) }), h('dd', { text: v })))),
         h('h2', { text: t('dashboard.escalations') }), countList('escalations', f.escalations, 'escalation'),
         h('h2', { text: t('dashboard.outcomes') }), countList('outcomes', f.outcomes, 'outcome'),
+        f.wrapUp ? [
+          h('h2', { text: t('dashboard.wrapUp') }),
+          h('p', { class: 'hint', text: t('dashboard.wrapUpClosed', { closed: number(f.wrapUp.closed), followUp: number(f.wrapUp.followUpNeeded) }) }),
+          countList('contact-types', f.wrapUp.contactTypes, 'contactType'),
+          h('h3', { text: t('dashboard.referrals') }), countList('referrals', nonZero(f.wrapUp.referrals), 'referral'),
+        ] : null,
+        f.survey ? [
+          h('h2', { text: t('dashboard.survey') }),
+          h('p', { class: 'hint', id: 'survey-summary', text: t('dashboard.surveySummary', { asked: number(f.survey.asked), answered: number(f.survey.answered) }) }),
+          countList('survey', f.survey.answers, 'survey'),
+        ] : null,
         h('h2', { text: t('dashboard.daily') }),
         f.days.length
           ? h('table', { id: 'daily' },
-            h('thead', null, h('tr', null, ['day', 'channel', 'contacts', 'information', 'advice'].map((k) => h('th', { scope: 'col', text: t('dashboard.col.' + k) })))),
-            h('tbody', null, f.days.map((d) => h('tr', null, h('td', { text: date(d.day) }), h('td', { text: label('channel', d.channel) }), h('td', { text: number(d.contacts) }), h('td', { text: number(d.information) }), h('td', { text: number(d.advice) })))))
+            h('thead', null, h('tr', null, DAY_COLUMNS.filter((k) => k === 'day' || k === 'channel' || k in f.days[0]).map((k) => h('th', { scope: 'col', text: t('dashboard.col.' + k) })))),
+            h('tbody', null, f.days.map((d) => h('tr', null, DAY_COLUMNS.filter((k) => k === 'day' || k === 'channel' || k in d).map((k) =>
+              h('td', { text: k === 'day' ? date(d.day) : k === 'channel' ? label('channel', d.channel) : number(d[k]) }))))))
           : h('p', { class: 'hint', text: t('dashboard.none') }));
     }, failure);
   }
