@@ -79,8 +79,9 @@ describe('console in Chromium', () => {
     // The reply goes to the user's own channel through the outbox.
     await lan.locator('#reply').fill('Chào bạn, mình là Lan từ Tổng đài 111. Bạn đang ở đâu?');
     await lan.locator('#send').click();
-    await expect.poll(() => port.sent.map((s) => s.message.text), { timeout: 10_000 }).toContain('Chào bạn, mình là Lan từ Tổng đài 111. Bạn đang ở đâu?');
-    const sent = port.sent.find((s) => s.message.text.startsWith('Chào bạn, mình là Lan'))!;
+    // Named by the counsellor's alias (none set: the neutral one), never the account's name.
+    await expect.poll(() => port.sent.map((s) => s.message.text), { timeout: 10_000 }).toContain('Tư vấn viên 111: Chào bạn, mình là Lan từ Tổng đài 111. Bạn đang ở đâu?');
+    const sent = port.sent.find((s) => s.message.text.startsWith('Tư vấn viên 111: Chào bạn, mình là Lan'))!;
     expect(sent.message.author).toBe('counsellor');
     expect(sent.target.conversationId).toBe(sos.conversationId);
 
