@@ -50,8 +50,13 @@ describe('console views in Chromium', () => {
     await u.choose('lang.vi');
     const first = await u.text('cứu tôi với, họ nhốt tôi');
     expect((await lan.request('POST', `/console/api/handoffs/${first.handoffId}/claim`, {})).status).toBe(200);
-    const closed = await lan.request('POST', `/console/api/handoffs/${first.handoffId}/close`, { outcome: 'referred_police', summary: 'Đã báo công an An Giang, hẹn gọi lại.' });
+    const closed = await lan.request('POST', `/console/api/handoffs/${first.handoffId}/close`, {
+      outcome: 'referred_police',
+      summary: 'Đã báo công an An Giang, hẹn gọi lại.',
+      wrapUp: { contactType: 'advice', referrals: ['police'], followUpNeeded: true },
+    });
     expect(closed.status).toBe(200);
+    await u.choose('survey.partly');
     // Back later: starts a report, then writes an emergency; in the waiting room, says their phone is watched.
     await u.text('menu');
     await u.choose('report');
@@ -152,7 +157,15 @@ describe('console views in Chromium', () => {
       await referral.close();
 
       await open(page, en ? /^Dashboard$/ : /^Thống kê$/, '#daily');
-      expect(await page.locator('#daily thead th').allInnerTexts()).toEqual(en ? ['Day', 'Channel', 'Contacts', 'Information/report', 'Advice'] : ['Ngày', 'Kênh', 'Lượt liên hệ', 'Thông tin/tin báo', 'Tư vấn']);
+      expect(await page.locator('#daily thead th').allInnerTexts()).toEqual(
+        en
+          ? ['Day', 'Channel', 'Contacts', 'Information/report', 'Advice', 'Closed: information', 'Closed: report', 'Closed: advice', 'Follow-up needed', 'Survey: yes', 'Survey: partly', 'Survey: no']
+          : ['Ngày', 'Kênh', 'Lượt liên hệ', 'Thông tin/tin báo', 'Tư vấn', 'Kết thúc: thông tin', 'Kết thúc: tin báo', 'Kết thúc: tư vấn', 'Cần theo dõi', 'Khảo sát: có', 'Khảo sát: một phần', 'Khảo sát: không'],
+      );
+      // The wrap-up and the survey, in words.
+      expect(await page.locator('#contact-types').innerText()).toContain(en ? 'Advice' : 'Tư vấn');
+      expect(await page.locator('#referrals').innerText()).toContain(en ? 'Police' : 'Công an');
+      expect(await page.locator('#survey').innerText()).toContain(en ? 'Partly' : 'Một phần');
       expect(await page.locator('#outcomes').innerText()).toContain(en ? 'Referred to police' : 'Chuyển công an');
       expect(await page.locator('#escalations').innerText()).toContain(en ? 'Emergency' : 'Khẩn cấp');
       await expectNoRawIds(page, 'dashboard', lang);
@@ -232,7 +245,15 @@ describe('console views in Chromium', () => {
     await page.locator('#canned-list button.canned').first().click();
     expect(await page.locator('#reply').inputValue()).toBe('Chào em, chị là tư vấn viên Lan của Tổng đài 111. Em đang ở đâu, có an toàn không?');
     await page.locator('#send').click();
-    await expect.poll(() => port.sent.map((s) => s.message.text), { timeout: 10_000 }).toContain('Chào em, chị là tư vấn viên Lan của Tổng đài 111. Em đang ở đâu, có an toàn không?');
+    // Sent named by her alias, never her account's name.
+    await expect.poll(() => port.sent.map((s) => s.message.text), { timeout: 10_000 }).toContain('Tư vấn viên Lan: Chào em, chị là tư vấn viên Lan của Tổng đài 111. Em đang ở đâu, có an toàn không?');
+    expect(port.sent.map((s) => s.message.text).join('\n')).not.toContain('Nguyễn');
+
+    // A reply the platform refuses for good is marked in the transcript, in words.
+    port.failNext.push(new DeliveryError('DELIVERY_UNREACHABLE', 'blocked'));
+    await page.locator('#reply').fill('Em còn ở đó không?');
+    await page.locator('#send').click();
+    await expect.poll(() => page.locator('#transcript li.msg.counsellor .badge').allInnerTexts(), { timeout: 15_000 }).toContain('Chưa gửi được · Không còn liên lạc được với người dùng (đã chặn)');
 
     // The holder judges the escalation from the chat view.
     await page.locator('#label-too-high').click();
@@ -240,6 +261,23 @@ describe('console views in Chromium', () => {
     const label = await app.database.prisma.riskLabel.findFirstOrThrow({ where: { handoffId: ids.emergency } });
     expect(label).toMatchObject({ verdict: 'too_high', level: 'high', detectedLevel: 'emergency' });
     await page.screenshot({ path: path.join(ARTIFACTS, 'console-v2-chat-context.png'), fullPage: true });
+
+    // Closing with the wrap-up: the phone may be watched, so no survey is offered.
+    expect(await page.locator('#survey').isChecked()).toBe(false);
+    await page.locator('#close-form button[type="submit"]').click();
+    // The type of contact is required: the browser holds the form until one is chosen.
+    expect(await page.locator('#contact-type-information').evaluate((el) => (el as HTMLInputElement).validity.valueMissing)).toBe(true);
+    expect((await app.database.prisma.handoff.findUniqueOrThrow({ where: { id: ids.emergency } })).state).toBe('claimed');
+    await page.locator('label[for="contact-type-report"]').click();
+    await page.locator('label[for="referral-police"]').click();
+    await page.locator('label[for="referral-shelter"]').click();
+    await page.locator('#follow-up').check();
+    await page.locator('#outcome').selectOption('referred_police');
+    await page.locator('#close-form button[type="submit"]').click();
+    await expect.poll(async () => (await app.database.prisma.handoff.findUniqueOrThrow({ where: { id: ids.emergency } })).state, { timeout: 10_000 }).toBe('closed');
+    const closedChat = await app.database.prisma.handoff.findUniqueOrThrow({ where: { id: ids.emergency } });
+    expect(closedChat).toMatchObject({ outcome: 'referred_police', contactType: 'report', followUpNeeded: true, surveyAskedAt: null });
+    expect([...closedChat.referrals].sort()).toEqual(['police', 'shelter']);
     expect(errors).toEqual([]);
     await context.close();
 
