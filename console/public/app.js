@@ -50,7 +50,8 @@ onLive((e) => {
   if (e.type === 'hello' || e.type.startsWith('handoff') || e.type === 'sla.breached' || e.type === 'delivery.failed' || e.type === 'bus.resync') loadQueue();
   // Offers and availability come only to the counsellor concerned (and supervisors).
   const mine = state.me && (e.counsellorId === state.me.id || e.userId === state.me.id);
-  if (e.type === 'hello' || e.type === 'bus.resync' || (mine && (e.type === 'handoff.offered' || e.type === 'handoff.offer_ended' || e.type === 'staff.availability'))) loadAvailability();
+  // My open chats change with claims, transfers and closes too (handoff.updated names no holder): re-read on those.
+  if (e.type === 'hello' || e.type === 'bus.resync' || e.type === 'handoff.updated' || (mine && (e.type === 'handoff.offered' || e.type === 'handoff.offer_ended' || e.type === 'staff.availability'))) loadAvailability();
 });
 // Wait times tick without a request.
 setInterval(() => { document.dispatchEvent(new CustomEvent('console:tick')); }, 1000);

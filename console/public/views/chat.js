@@ -74,9 +74,10 @@ function escalationLabels(id, ctx) {
   if (!esc) return null;
   const saved = ctx.labels && ctx.labels.escalation;
   const status = h('p', { id: 'label-status', class: 'hint', text: saved ? t('labelsUi.yourVerdict', { verdict: label('verdict', saved.verdict), level: label('level', saved.level) }) : '' });
-  const lower = LEVELS.slice(0, LEVELS.indexOf(esc.level)), higher = LEVELS.slice(LEVELS.indexOf(esc.level) + 1);
-  const levelSelect = (ids) => h('select', { 'aria-label': t('labelsUi.shouldBe') }, ids.slice().reverse().map((l) => h('option', { value: l, text: label('level', l) })));
-  const tooHighLevel = lower.length ? levelSelect(lower) : null, tooLowLevel = higher.length ? levelSelect(higher.reverse()) : null;
+  // The levels a "too high" or "too low" verdict may name, nearest first (the default is one step).
+  const lower = LEVELS.slice(0, LEVELS.indexOf(esc.level)).reverse(), higher = LEVELS.slice(LEVELS.indexOf(esc.level) + 1);
+  const levelSelect = (ids) => h('select', { 'aria-label': t('labelsUi.shouldBe') }, ids.map((l) => h('option', { value: l, text: label('level', l) })));
+  const tooHighLevel = lower.length ? levelSelect(lower) : null, tooLowLevel = higher.length ? levelSelect(higher) : null;
   const send = (verdict, select) => api('POST', '/console/api/handoffs/' + id + '/risk-label', select ? { verdict, level: select.value } : { verdict })
     .then((r) => { status.textContent = t('labelsUi.yourVerdict', { verdict: label('verdict', verdict), level: label('level', r.level) }); }, failure);
   return h('section', { id: 'risk-label', class: 'box' }, h('h3', { text: t('labelsUi.question', { level: label('level', esc.level) }) }),
