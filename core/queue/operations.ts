@@ -182,7 +182,8 @@ export async function transferHandoff(
       await tx.handoff.update({ where: { id: handoff.id }, data: { state: 'claimed', counsellorId: target.id, claimedAt: handoff.claimedAt ?? at, offeredToId: null, offerExpiresAt: null } });
       await tx.conversation.update({ where: { id: conversation.id }, data: { status: 'counsellor', version: { increment: 1 } } });
     } else {
-      await tx.handoff.update({ where: { id: handoff.id }, data: { state: 'waiting', counsellorId: null } });
+      // Back to the queue: fair assignment offers it to someone else first.
+      await tx.handoff.update({ where: { id: handoff.id }, data: { state: 'waiting', counsellorId: null, ...(holder ? { passedOver: { push: input.actorId } } : {}) } });
       await tx.conversation.update({ where: { id: conversation.id }, data: { status: 'queued', version: { increment: 1 } } });
     }
     events.push({ type: 'handoff.updated', handoffId: handoff.id, conversationId: conversation.id });

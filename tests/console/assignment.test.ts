@@ -196,6 +196,23 @@ describe('fair assignment', () => {
     expect((await handoffOf(next)).offeredToId).toBeNull();
   });
 
+  it('a chat its holder puts back in the queue goes to another counsellor first', async () => {
+    await start();
+    const a = await account('a@111.vn');
+    const b = await account('b@111.vn');
+    await a.json('PUT', '/console/api/me/availability', { status: 'available', capacity: 2 });
+    const chat = await askForHelp('u1');
+    expect(await offeredTo(chat)).toBe(a.id);
+    await a.json('POST', `/console/api/handoffs/${chat}/accept`, {});
+    await b.json('PUT', '/console/api/me/availability', { status: 'available', capacity: 2 });
+    const other = await askForHelp('u2');
+    expect(await offeredTo(other)).toBe(b.id);
+    await b.json('POST', `/console/api/handoffs/${other}/accept`, {});
+    // a puts theirs back: a now has fewer open chats (0 against 1), yet b gets it first.
+    expect((await a.request('POST', `/console/api/handoffs/${chat}/transfer`, { toCounsellorId: null })).status).toBe(200);
+    expect(await offeredTo(chat)).toBe(b.id);
+  });
+
   it('users see the counsellor\'s alias when a counsellor joins, never the account name; admins set aliases', async () => {
     await start();
     const admin = await account('admin@111.vn', 'admin');

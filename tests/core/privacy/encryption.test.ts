@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../core/db/client.js';
 import { openText, parseDataKeys, sealText } from '../../../core/privacy/field-crypto.js';
 import { keyUsage, rotateDataKeys } from '../../../core/privacy/rotate.js';
+import { encryptJson } from '../../../core/reports/crypto.js';
 import { decryptJson } from '../../../core/reports/crypto.js';
 import { createTestApp, textFrom } from '../../helpers/app.js';
 import { createTestDatabase } from '../../helpers/db.js';
@@ -79,6 +80,9 @@ describe('encryption at rest through the product', () => {
     const open = () => openDatabase({ kind: 'pglite', dataDir });
     const first = await createTestApp({ database: await open(), env: { APP_SECRET: SECRET } });
     await first.runtime.handleTurn(textFrom('rot', 'tin nhắn trước khi đổi khoá'));
+    // A message to a reporter (core/reports/messages.ts) is sealed and rotated like every message.
+    const report = await first.database.prisma.report.create({ data: { referenceCode: 'HT-ROTA-TE22', followUpHash: 'x', category: 'other', referralTargets: [], encryptedPayload: encryptJson(first.keys.encryptionKey, { category: 'other' }, 'HT-ROTA-TE22'), channel: 'test' } });
+    await first.database.prisma.reportMessage.create({ data: { reportId: report.id, author: 'staff', text: 'lời nhắn cho người báo tin' } });
     await first.close();
 
     const newKey = `k2:${randomBytes(32).toString('base64')}`;
@@ -97,6 +101,9 @@ describe('encryption at rest through the product', () => {
       expect(Object.keys(after)).toEqual(['k2']);
       const [snapshot] = await second.database.prisma.$queryRawUnsafe<{ snapshot: string }[]>(`SELECT snapshot FROM "Conversation"`);
       expect(snapshot!.snapshot).toMatch(/^enc:k2:/);
+      const [reportMessage] = await second.database.prisma.$queryRawUnsafe<{ text: string }[]>(`SELECT text FROM "ReportMessage"`);
+      expect(reportMessage!.text).toMatch(/^enc:k2:/);
+      expect((await second.database.prisma.reportMessage.findFirstOrThrow()).text).toBe('lời nhắn cho người báo tin');
       // Still readable, now with the new key alone.
       expect((await second.database.prisma.message.findMany({ where: { direction: 'inbound' }, orderBy: { seq: 'asc' } })).map((m) => m.text)).toEqual(texts);
       expect((await rotateDataKeys(second.database.prisma, second.keys.encryptionKey)).resealed).toEqual({});
