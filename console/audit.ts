@@ -5,7 +5,7 @@ import type { Tx } from '../core/db/tx.js';
 export interface AuditEntry {
   actorId: string | null;
   action: string;
-  subjectType: 'conversation' | 'report' | 'handoff' | 'staff' | 'directory' | 'export';
+  subjectType: 'conversation' | 'report' | 'handoff' | 'staff' | 'directory' | 'export' | 'channel';
   subjectId?: string | null;
   detail?: Record<string, string | number | boolean | null>;
 }

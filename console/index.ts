@@ -21,6 +21,9 @@ import { authRoutes, bootstrapAdmin } from './routes/auth.js';
 import { queueRoutes } from './routes/queue.js';
 import { recordRoutes } from './routes/records.js';
 import { labelRoutes } from './routes/labels.js';
+import { boardRoutes } from './routes/board.js';
+import { chatContextRoutes } from './routes/chat-context.js';
+import { channelRoutes } from './routes/channels.js';
 import { teamRoutes } from './routes/team.js';
 import { reportMessageRoutes } from './routes/report-messages.js';
 import { deliveryRoutes } from './routes/deliveries.js';
@@ -36,6 +39,8 @@ export interface ConsoleDeps {
   /** Signs device cookies (console/auth/device.ts). */
   tokenKey: Buffer;
   ports: Map<string, ChannelPort>;
+  /** Which channels are on (server/app.ts), for the admins' channel health view. */
+  channels?: () => Record<string, boolean>;
 }
 
 export async function registerConsole(server: FastifyInstance, deps: ConsoleDeps): Promise<{ close(): void; adminCreated: boolean }> {
@@ -58,6 +63,9 @@ export async function registerConsole(server: FastifyInstance, deps: ConsoleDeps
     queueRoutes(scope, { db: deps.db, queue: deps.queue, runtime: deps.runtime, guard, metrics: deps.metrics, encryptionKey: deps.encryptionKey, ports: deps.ports });
     recordRoutes(scope, { db: deps.db, guard, encryptionKey: deps.encryptionKey });
     labelRoutes(scope, { db: deps.db, guard });
+    boardRoutes(scope, { db: deps.db, queue: deps.queue, guard });
+    chatContextRoutes(scope, { db: deps.db, guard });
+    channelRoutes(scope, { db: deps.db, guard, config: deps.config, channels: deps.channels ?? (() => ({ ...Object.fromEntries([...deps.ports.keys()].map((k) => [k, true])) })) });
     reportMessageRoutes(scope, { db: deps.db, bus: deps.bus, guard });
     deliveryRoutes(scope, { db: deps.db, bus: deps.bus, guard, ...(deps.queue.kickOutbox ? { kickOutbox: deps.queue.kickOutbox } : {}) });
     teamRoutes(scope, { db: deps.db, queue: deps.queue, guard, metrics: deps.metrics, offerSeconds: deps.config.HANDOFF_OFFER_SECONDS });

@@ -175,7 +175,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     if (handle.port) ports.set(handle.port.channel, handle.port);
     handles.push(handle);
   }
-  const consoleApp = await registerConsole(server, { config, db: database.prisma, bus, queue, runtime, metrics, encryptionKey: keys.encryptionKey, tokenKey: keys.tokenKey, ports });
+  const consoleApp = await registerConsole(server, { config, db: database.prisma, bus, queue, runtime, metrics, encryptionKey: keys.encryptionKey, tokenKey: keys.tokenKey, ports, channels: () => channels });
   if (consoleApp.adminCreated) logger.info('console: first admin account created from CONSOLE_ADMIN_EMAIL');
   registerHealthRoutes(server, {
     database,

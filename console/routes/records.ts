@@ -14,6 +14,7 @@ import { dashboardFigures } from '../../core/stats/dashboard.js';
 import { threadSummaries } from '../../core/reports/messages.js';
 import { csp, PRINT_CSP } from '../../core/http/security-headers.js';
 import { audit } from '../audit.js';
+import * as words from '../report-words.js';
 import { staffOf, type makeGuard } from '../auth/guard.js';
 import { parse } from './auth.js';
 
@@ -77,17 +78,18 @@ export function recordRoutes(server: FastifyInstance, deps: { db: Db; guard: Ret
     const t = (key: string) => escapeHtml(translate(lng, `console:referral.${key}`));
     const report = await readReport(id);
     await audit(db, { actorId: staffOf(request).id, action: 'report.referral', subjectType: 'report', subjectId: id });
-    const rows = Object.entries(report.body)
-      .filter(([, v]) => v !== null && v !== undefined && v !== '')
-      .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(String(v))}</td></tr>`)
+    // Every field and answer in words (console/report-words.ts): no internal id reaches an authority.
+    const rows = words
+      .fieldRows(lng, report.body)
+      .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
       .join('');
-    const additions = report.additions.map((a) => `<li>${escapeHtml(new Date(a.createdAt).toISOString().slice(0, 16))}: ${escapeHtml(a.text)}</li>`).join('');
+    const additions = report.additions.map((a) => `<li>${escapeHtml(words.dateWords(lng, new Date(a.createdAt), true))}: ${escapeHtml(a.text)}</li>`).join('');
     return reply.type('text/html; charset=utf-8').send(`<!doctype html><html lang="${lng}"><head><meta charset="utf-8"><title>${t('title')} ${escapeHtml(report.referenceCode)}</title>
 <style>body{font:14px/1.4 serif;margin:2cm}table{border-collapse:collapse;width:100%}th,td{border:1px solid #999;padding:4px;text-align:left;vertical-align:top}th{width:30%}@media print{.noprint{display:none}}</style></head>
 <body><h1>${t('title')}</h1><p>${t('intro')}</p>
-<table><tr><th>${t('reference')}</th><td>${escapeHtml(report.referenceCode)}</td></tr><tr><th>${t('received')}</th><td>${escapeHtml(report.createdAt.toISOString().slice(0, 10))}</td></tr>
-<tr><th>${t('category')}</th><td>${escapeHtml(report.category)}</td></tr><tr><th>${t('place')}</th><td>${escapeHtml([report.province, report.country].filter(Boolean).join(', '))}</td></tr>
-<tr><th>${t('authorities')}</th><td>${escapeHtml(report.referralTargets.join(', '))}</td></tr><tr><th>${t('inDanger')}</th><td>${report.inDanger ? '✔' : '—'}</td></tr>${rows}</table>
+<table><tr><th>${t('reference')}</th><td>${escapeHtml(report.referenceCode)}</td></tr><tr><th>${t('received')}</th><td>${escapeHtml(words.dateWords(lng, report.createdAt))}</td></tr>
+<tr><th>${t('category')}</th><td>${escapeHtml(words.categoryWords(lng, report.category))}</td></tr><tr><th>${t('place')}</th><td>${escapeHtml([report.province, report.country].filter(Boolean).map((p) => words.placeWords(lng, p)).join(', '))}</td></tr>
+<tr><th>${t('authorities')}</th><td>${escapeHtml(words.authorityWords(lng, report.referralTargets))}</td></tr><tr><th>${t('inDanger')}</th><td>${report.inDanger ? '✔' : '—'}</td></tr>${rows}</table>
 ${additions ? `<h2>${t('additions')}</h2><ul>${additions}</ul>` : ''}<p>${t('footer')}</p></body></html>`);
   });
 

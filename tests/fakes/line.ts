@@ -22,6 +22,12 @@ export interface LineFake {
   fail500(times: number): void;
   /** Deliver the next `times` messages but answer 500, as when the response is lost. */
   acceptThenFail(times: number): void;
+  /**
+   * The webhook endpoint LINE would call, and the channel secret it signs with: the webhook test
+   * (POST /v2/bot/channel/webhook/test) really sends a signed empty event list there and reports
+   * the answer, as LINE does.
+   */
+  setWebhook(endpoint: string, channelSecret: string, active?: boolean): void;
   close(): Promise<void>;
 }
 
@@ -31,8 +37,28 @@ export async function startLineFake(accessToken: string): Promise<LineFake> {
   // LINE remembers accepted retry keys: a repeat gets 409 and is not delivered again.
   const retryKeys = new Set<string>();
   let acceptThenFail = 0;
-  const server = new FakeServer((call) => {
+  let webhook: { endpoint: string; secret: string; active: boolean } | undefined;
+  const server = new FakeServer(async (call) => {
     if (call.headers.authorization !== `Bearer ${accessToken}`) return { status: 401, body: { message: 'Authentication failed' } };
+    if (call.path === '/v2/bot/channel/webhook/endpoint') {
+      if (!webhook) return { status: 404, body: { message: 'Not found' } };
+      return { body: { endpoint: webhook.endpoint, active: webhook.active } };
+    }
+    if (call.path === '/v2/bot/channel/webhook/test') {
+      const requested = (call.body as { endpoint?: string } | undefined)?.endpoint;
+      const endpoint = requested || webhook?.endpoint;
+      if (!endpoint || !webhook) return { status: 400, body: { message: 'The webhook URL is not set' } };
+      const payload = JSON.stringify({ destination: 'U0000000000000000000000000000000f', events: [] });
+      const timestamp = new Date().toISOString();
+      try {
+        const res = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json', 'x-line-signature': lineSignature(payload, webhook.secret) }, body: payload, signal: AbortSignal.timeout(5000) });
+        await res.arrayBuffer();
+        const success = res.status >= 200 && res.status < 300;
+        return { body: { success, timestamp, statusCode: res.status, reason: success ? 'OK' : 'ERROR_STATUS_CODE', detail: `${res.status} ${res.statusText}` } };
+      } catch {
+        return { body: { success: false, timestamp, statusCode: 0, reason: 'COULD_NOT_CONNECT', detail: 'Connection failed' } };
+      }
+    }
     const body = call.body as { replyToken?: string; to?: string; messages?: unknown[] };
     if (call.path === '/v2/bot/message/reply') {
       if (!body.replyToken || !issued.delete(body.replyToken)) return { status: 400, body: { message: 'Invalid reply token' } };
@@ -74,6 +100,9 @@ export async function startLineFake(accessToken: string): Promise<LineFake> {
     },
     acceptThenFail(times) {
       acceptThenFail += times;
+    },
+    setWebhook(endpoint, channelSecret, active = true) {
+      webhook = { endpoint, secret: channelSecret, active };
     },
     fail500(times) {
       server.failNext(messages, times, { status: 500, body: { message: 'Internal server error' } });

@@ -21,6 +21,10 @@ export interface TelegramFake {
   holdSends(): () => void;
   /** sendMessage calls being held right now. */
   held(): number;
+  /** The webhook as Telegram keeps it (set by setWebhook, cleared by deleteWebhook), read by getWebhookInfo. */
+  webhook(): { url: string; secretToken?: string };
+  /** What getWebhookInfo reports about recent deliveries to the webhook (Telegram's own counters). */
+  setWebhookState(state: { pendingUpdateCount?: number; lastErrorDate?: number; lastErrorMessage?: string }): void;
   close(): Promise<void>;
 }
 
@@ -32,6 +36,8 @@ export async function startTelegramFake(token = '123456:TEST-token'): Promise<Te
   const prefix = `/bot${token}/`;
   let hold: Promise<void> | undefined;
   let holding = 0;
+  let webhook: { url: string; secretToken?: string } = { url: '' };
+  let webhookState: { pendingUpdateCount?: number; lastErrorDate?: number; lastErrorMessage?: string } = {};
 
   const result = (value: unknown) => ({ body: { ok: true, result: value } });
   const server = new FakeServer(async (call: RecordedCall) => {
@@ -41,8 +47,23 @@ export async function startTelegramFake(token = '123456:TEST-token'): Promise<Te
     switch (method) {
       case 'getMe':
         return result({ id: 42, is_bot: true, first_name: 'Hotline 111', username: 'hotline111_test_bot', can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false });
-      case 'deleteWebhook':
       case 'setWebhook':
+        webhook = { url: String(params.url ?? ''), ...(typeof params.secret_token === 'string' ? { secretToken: params.secret_token } : {}) };
+        webhookState = {};
+        return result(true);
+      case 'deleteWebhook':
+        webhook = { url: '' };
+        webhookState = {};
+        return result(true);
+      case 'getWebhookInfo':
+        // As Telegram answers: url "" when no webhook is set (long polling), with its delivery counters otherwise.
+        return result({
+          url: webhook.url,
+          has_custom_certificate: false,
+          pending_update_count: webhook.url ? (webhookState.pendingUpdateCount ?? 0) : queue.length,
+          ...(webhook.url ? { max_connections: 40, ip_address: '127.0.0.1' } : {}),
+          ...(webhook.url && webhookState.lastErrorDate ? { last_error_date: webhookState.lastErrorDate, last_error_message: webhookState.lastErrorMessage ?? 'Connection refused' } : {}),
+        });
       case 'answerCallbackQuery':
         return result(true);
       case 'getUpdates': {
@@ -106,6 +127,10 @@ export async function startTelegramFake(token = '123456:TEST-token'): Promise<Te
       };
     },
     held: () => holding,
+    webhook: () => ({ ...webhook }),
+    setWebhookState(state) {
+      webhookState = { ...state };
+    },
     close: () => server.close(),
   };
 }
