@@ -1,7 +1,9 @@
 /**
  * The label round trip: staff mark risk in the console API (holder: an escalation too high; a
- * supervisor: a missed risk), labels are stored sealed, exported as training TSV outside the repo.
+ * supervisor: a missed risk), labels are stored sealed, exported as training TSV outside the repo,
+ * and the trainer takes them (`risk:train -- --extra FILE`).
  */
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -66,5 +68,19 @@ describe('risk labels from staff', () => {
     expect((await exportLabels(app.database.prisma, file)).count).toBe(2);
     const lines = (await readFile(file, 'utf8')).split('\n').filter((l) => l && !l.startsWith('#'));
     expect(lines).toEqual(expect.arrayContaining(['high\tcứu em với, em đang bị nhốt', 'high\tchị ơi em hết cách rồi, ở đây ai cũng bị thu điện thoại']));
-  });
+
+    // Train with them: `npm run risk:train -- --extra FILE` (a dry run here: the committed model is left alone).
+    const trained = await new Promise<{ code: number | null; out: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'core/risk/training/train.ts', '--extra', file, '--dry-run'], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, out }));
+    });
+    expect(trained.code, trained.out).toBe(0);
+    expect(trained.out).toContain('extra:labels.tsv');
+    expect(trained.out).toMatch(/changed level against the committed model/);
+    expect(trained.out).toContain('dry run: model not written');
+  }, 600_000);
 });
