@@ -1,6 +1,6 @@
 /**
- * Peers: the same scripted report conversation (17 messages: greeting, language, menu, report, 13
- * answers, submit) driven by the same messages through three implementations on this machine:
+ * Peers: the same scripted report conversation (17 messages: greeting, language, menu, the report's
+ * essentials and send, then its 8 "more details" answers) driven by the same messages through three implementations on this machine:
  *  - ours: the runtime (handleTurn, one transaction per turn on PostgreSQL) with the outbox
  *    delivering each reply to an in-process port; a user's next message waits for the replies;
  *  - grammY with @grammyjs/conversations (the replay engine), its state in PostgreSQL through
@@ -35,10 +35,11 @@ const CONCURRENCY = Number(process.env.BENCH_PEER_CONCURRENCY ?? 8);
 
 /** The messages one user sends (ids of the buttons pressed, or text), as our flow's report needs them. */
 const SCRIPT: { text?: string; choiceId?: string }[] = [
-  { text: 'xin chào' }, { choiceId: 'lang.vi' }, { choiceId: 'report' }, { choiceId: 'report.new' }, { choiceId: 'cat.forced_labour' },
-  { choiceId: 'place.abroad' }, { choiceId: 'country.KH' }, { choiceId: 'when.today' }, { choiceId: 'count.one' }, { choiceId: 'age.child' },
-  { choiceId: 'gender.female' }, { choiceId: 'skip' }, { choiceId: 'via.facebook' }, { choiceId: 'skip' }, { choiceId: 'no' },
-  { choiceId: 'consent.no' }, { choiceId: 'summary.submit' },
+  // The essentials (the report is saved at "send"), then every "more details" question.
+  { text: 'xin chào' }, { choiceId: 'lang.vi' }, { choiceId: 'report' }, { choiceId: 'cat.forced_labour' }, { choiceId: 'place.abroad' },
+  { choiceId: 'country.KH' }, { choiceId: 'no' }, { choiceId: 'report.send' }, { choiceId: 'report.more' }, { choiceId: 'when.today' },
+  { choiceId: 'count.one' }, { choiceId: 'age.child' }, { choiceId: 'gender.female' }, { choiceId: 'skip' }, { choiceId: 'via.facebook' },
+  { choiceId: 'skip' }, { choiceId: 'consent.no' },
 ];
 /** The peers ask one question per answer in the script (after the greeting), with buttons. */
 const QUESTIONS = SCRIPT.slice(1).map((step, i) => ({ key: `q${i}`, question: `Câu hỏi ${i + 1}?`, options: [step.choiceId ?? 'ok', 'nav.back', 'nav.menu'] }));
