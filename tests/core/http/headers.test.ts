@@ -14,7 +14,8 @@ describe('security headers, metrics and logs', () => {
   let app: TestApp;
   let base: string;
   beforeAll(async () => {
-    app = await createTestApp({ channelModules: [directLineModule], env: { PUBLIC_URL: 'https://hotline.example.org', METRICS_TOKEN } });
+    // Debug level: the access lines (one per request) are logged, and checked below.
+    app = await createTestApp({ channelModules: [directLineModule], env: { PUBLIC_URL: 'https://hotline.example.org', METRICS_TOKEN, LOG_LEVEL: 'debug' } });
     base = await app.listen();
   });
   afterAll(async () => {
