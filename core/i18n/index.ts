@@ -7,18 +7,28 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import i18next, { type i18n, type Resource } from 'i18next';
 import type { Locale } from '../../flows/types.js';
+import { numberVariables } from '../safety/numbers.js';
 
 export const LOCALES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../locales');
 export const SUPPORTED_LOCALES: readonly Locale[] = ['vi', 'en'];
 export const FALLBACK_LOCALE: Locale = 'vi';
 
-/** Reads every namespace file of every supported locale. */
+/** Phone numbers named in texts ({{police}}, {{mofa}}...) come from core/safety/emergency-numbers.json. */
+function fillNumbers(value: unknown, numbers: Record<string, string>): unknown {
+  if (typeof value === 'string') return value.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => numbers[name] ?? whole);
+  if (Array.isArray(value)) return value.map((v) => fillNumbers(v, numbers));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fillNumbers(v, numbers)]));
+  return value;
+}
+
+/** Reads every namespace file of every supported locale (numbers filled in from the one numbers file). */
 export function loadLocaleResources(dir = LOCALES_DIR): Resource {
   const resources: Resource = {};
+  const numbers = numberVariables();
   for (const lng of SUPPORTED_LOCALES) {
     resources[lng] = {};
     for (const file of readdirSync(path.join(dir, lng)).filter((f) => f.endsWith('.json')).sort()) {
-      resources[lng]![file.slice(0, -5)] = JSON.parse(readFileSync(path.join(dir, lng, file), 'utf8'));
+      resources[lng]![file.slice(0, -5)] = fillNumbers(JSON.parse(readFileSync(path.join(dir, lng, file), 'utf8')), numbers) as Record<string, unknown>;
     }
   }
   return resources;

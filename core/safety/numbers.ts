@@ -41,3 +41,17 @@ export function verifiedCountryLine(country: string | undefined): EmergencyNumbe
   if (!country) return undefined;
   return allNumbers().find((n) => n.where === country && n.verified);
 }
+
+/**
+ * The numbers texts name as {{police}}, {{ambulance}}, {{hotline}}, {{mofa}}, {{embassyMM}}: filled
+ * in from this file when the locales load (core/i18n), so no text carries a number of its own.
+ */
+export function numberVariables(): Record<string, string> {
+  return {
+    hotline: verifiedNumber('hotline_111').number,
+    police: verifiedNumber('police_113').number,
+    ambulance: verifiedNumber('ambulance_115').number,
+    mofa: verifiedNumber('mofa_citizen_protection').number,
+    embassyMM: verifiedNumber('embassy_myanmar').number,
+  };
+}

@@ -236,3 +236,19 @@ describe('emergency numbers data', () => {
     expect(w ? (w.where === 'vn' ? 'vn' : `abroad${w.country ? `:${w.country}` : ''}`) : undefined).toBe(expected);
   });
 });
+
+describe('numbers in texts', () => {
+  it('no text carries a phone number of its own: they come from the numbers file', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { translate } = await import('../../../core/i18n/index.js');
+    for (const lng of ['vi', 'en']) {
+      for (const file of readdirSync(`locales/${lng}`).filter((f) => f.endsWith('.json') && f !== 'risk.json')) {
+        const raw = readFileSync(`locales/${lng}/${file}`, 'utf8');
+        expect(raw, `${lng}/${file}`).not.toMatch(/\+\d{2} ?\d{2,3} ?\d{2,3}|(?<![\d{_])11[35](?![\d_])/);
+      }
+    }
+    // …and they are filled in from it.
+    expect(translate('vi', 'safety:abroad', {})).toContain(MOFA);
+    expect(translate('en', 'webchat:landing.call', {})).toContain('113');
+  });
+});
