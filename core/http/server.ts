@@ -4,7 +4,7 @@
  * the request id and are logged without payloads.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import { logPath } from '../logging.js';
@@ -27,7 +27,7 @@ export function buildHttpServer(logger: Logger, options: { trustProxy?: string }
     requestIdHeader: false,
     // One access line per request at debug level (two at info level cost a fifth of a busy
     // instance's CPU in writes to stdout); problems are logged at warn/error as they happen.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     // Fastify takes a hop count too (its typings leave the number out).
     trustProxy: trustProxySetting(options.trustProxy) as boolean | string[],
