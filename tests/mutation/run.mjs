@@ -37,7 +37,7 @@ for (const name of selected) {
     incremental: !full,
     force: full,
     incrementalFile: `tests/mutation/incremental/${name}.json`,
-    concurrency: Math.max(1, availableParallelism()),
+    concurrency: Number(process.env.MUTATION_CONCURRENCY ?? Math.max(1, availableParallelism())),
     timeoutMS: 20_000,
     timeoutFactor: 2,
     reporters: ['json', 'html', 'clear-text', 'progress'],
