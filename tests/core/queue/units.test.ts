@@ -6,12 +6,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../../core/db/client.js';
 import type { Tx } from '../../../core/db/tx.js';
-import { ALIAS_PATTERN, aliasOf, aliasShown } from '../../../core/queue/alias.js';
-import { enqueueAndPlace, enqueueHandoff, priorityFor, queuePosition, typicalWaitMinutes } from '../../../core/queue/handoffs.js';
+import { aliasOf, aliasShown } from '../../../core/queue/alias.js';
+import { enqueueAndPlace, enqueueHandoff, queuePosition, typicalWaitMinutes } from '../../../core/queue/handoffs.js';
+import { assignPass, availabilityOf, declineOffer, setAvailability, teamBoard } from '../../../core/queue/assign.js';
 import { tellUser } from '../../../core/queue/notify.js';
 import { claimHandoff, listQueue, transferHandoff } from '../../../core/queue/operations.js';
-import { CLOSE_OUTCOMES, HANDED_BACK, isCloseOutcome } from '../../../core/queue/outcomes.js';
-import { getTranscript, PREVIEW, previewOf, type TranscriptEntry } from '../../../core/queue/transcript.js';
+import { getTranscript } from '../../../core/queue/transcript.js';
 import type { BusEvent } from '../../../core/events/bus.js';
 import { outbound, queueDatabase, queueFixture, T0, type QueueFixture } from './fixtures.js';
 
@@ -31,17 +31,6 @@ beforeEach(async () => {
 const MIN = 60_000;
 const db = () => database.prisma;
 const tx = <T>(fn: (t: Tx) => Promise<T>): Promise<T> => db().$transaction(fn);
-
-describe('priority', () => {
-  it('an emergency or a person in danger now comes first; a request without risk is still served', () => {
-    expect(priorityFor('none', 'user_request')).toBe(1);
-    expect(priorityFor('elevated', 'risk')).toBe(1);
-    expect(priorityFor('high', 'risk')).toBe(2);
-    expect(priorityFor('emergency', 'risk')).toBe(3);
-    expect(priorityFor('none', 'in_danger')).toBe(3);
-    expect(priorityFor('high', 'transfer')).toBe(2);
-  });
-});
 
 describe('enqueueHandoff', () => {
   it('creates a waiting handoff with its due time and marks the conversation queued', async () => {
@@ -375,13 +364,7 @@ describe('transferHandoff', () => {
 });
 
 describe('alias', () => {
-  it('users see a first name, or the neutral name; never an empty one', async () => {
-    expect(aliasShown('en', 'Lan')).toBe('Counsellor Lan');
-    expect(aliasShown('en', '  Lan  ')).toBe('Counsellor Lan');
-    expect(aliasShown('en', '   ')).toBe('Counsellor 111');
-    expect(aliasShown('en', null)).toBe('Counsellor 111');
-    expect(aliasShown('en', undefined)).toBe('Counsellor 111');
-    expect(aliasShown('vi', 'Lan')).toMatch(/Lan$/);
+  it('the alias of an account: none when not set or no such account', async () => {
     const lan = await f.staff({ alias: 'Lan' });
     const none = await f.staff();
     expect(await aliasOf(db(), lan)).toBe('Lan');
@@ -389,34 +372,6 @@ describe('alias', () => {
     expect(await aliasOf(db(), null)).toBeNull();
     expect(await aliasOf(db(), '')).toBeNull();
     expect(await aliasOf(db(), '00000000-0000-4000-8000-000000000000')).toBeNull();
-  });
-
-  it.each([
-    ['Lan', true],
-    ['Thị Ngọc Ánh', true],
-    ["O'Brien", true],
-    ['Anne-Marie', true],
-    ['L', true],
-    ['A'.repeat(30), true],
-    ['A'.repeat(31), false],
-    ['', false],
-    [' Lan', false],
-    ['-Lan', false],
-    ['Lan2', false],
-    ['lan@111.vn', false],
-    ['Lan\nX', false],
-  ])('alias %j allowed: %s', (alias, ok) => {
-    expect(ALIAS_PATTERN.test(alias)).toBe(ok);
-  });
-});
-
-describe('close outcomes', () => {
-  it('knows the outcomes the hotline counts; handing back is not one of them', () => {
-    for (const o of CLOSE_OUTCOMES) expect(isCloseOutcome(o)).toBe(true);
-    expect(CLOSE_OUTCOMES).toEqual(['advice_given', 'referred_police', 'referred_border_guard', 'referred_social_services', 'referred_shelter', 'referred_legal_aid', 'report_filed', 'no_action']);
-    expect(isCloseOutcome(HANDED_BACK)).toBe(false);
-    expect(HANDED_BACK).toBe('handed_back');
-    expect(isCloseOutcome('nonsense')).toBe(false);
   });
 });
 
@@ -448,21 +403,6 @@ describe('transcript', () => {
     expect(after.map((x) => x.id)).toEqual(all.slice(2).map((x) => x.id));
   });
 
-  it('a preview shows only the user’s last three messages, cut short', () => {
-    const entry = (author: TranscriptEntry['author'], text: string | null, i: number): TranscriptEntry => ({ id: String(i), direction: 'inbound', author, kind: 'text', text, status: 'received', createdAt: new Date(T0 + i) });
-    const long = 'ă'.repeat(PREVIEW.characters + 5);
-    const exact = 'b'.repeat(PREVIEW.characters);
-    const preview = previewOf([entry('user', 'first', 1), entry('user', long, 2), entry('bot', 'bot says', 3), entry('user', null, 4), entry('user', '', 5), entry('user', exact, 6), entry('counsellor', 'c', 7), entry('user', 'last', 8)]);
-    expect(preview.map((p) => p.id)).toEqual(['2', '6', '8']);
-    expect(preview[0]!.text).toBe(`${'ă'.repeat(PREVIEW.characters - 1)}…`);
-    expect(Array.from(preview[0]!.text!)).toHaveLength(PREVIEW.characters);
-    expect(preview[1]!.text).toBe(exact);
-    expect(preview[2]!.text).toBe('last');
-    expect(PREVIEW).toEqual({ messages: 3, characters: 160 });
-    // Emoji are not cut in half.
-    const emoji = previewOf([entry('user', '😀'.repeat(200), 1)])[0]!.text!;
-    expect(emoji).toBe(`${'😀'.repeat(159)}…`);
-  });
 });
 
 describe('tellUser', () => {
@@ -482,5 +422,222 @@ describe('tellUser', () => {
       { type: 'conversation.message', conversationId: c, messageId: first!.id, direction: 'outbound' },
       { type: 'conversation.message', conversationId: c, messageId: second!.id, direction: 'outbound' },
     ]);
+  });
+});
+
+describe('fair assignment', () => {
+  const OFFER = 30;
+  const pass = (batchSize?: number) => assignPass({ ...f.deps, offerSeconds: OFFER }, batchSize ? { batchSize } : {});
+  const row = (id: string) => db().handoff.findUniqueOrThrow({ where: { id } });
+  const waiting = async (minutesAgo: number, priority = 1, data: Parameters<QueueFixture['handoff']>[1] = {}) =>
+    f.handoff(await f.conversation(), { priority, createdAt: new Date(T0 - minutesAgo * MIN), ...data });
+
+  it('offers nothing when nobody is available and signed in', async () => {
+    await f.staff({ availability: 'away', signedIn: true });
+    await f.staff({ availability: 'available', signedIn: false });
+    await f.staff({ availability: 'available', disabled: true });
+    const enrolling = await f.staff({ availability: 'available', signedIn: false });
+    await db().staffSession.create({ data: { id: 'enrol', userId: enrolling, csrfToken: 'x', enrolOnly: true, expiresAt: f.at(3600_000) } });
+    const expired = await f.staff({ availability: 'available', signedIn: false });
+    await db().staffSession.create({ data: { id: 'old', userId: expired, csrfToken: 'x', expiresAt: f.at() } });
+    const chat = await waiting(1);
+    expect(await pass()).toEqual({ offered: [], lapsed: [] });
+    expect((await row(chat)).offeredToId).toBeNull();
+    expect(f.events).toEqual([]);
+  });
+
+  it('offers the longest-waiting, most urgent chats first, each to the counsellor with the fewest open chats', async () => {
+    const a = await f.staff({ availability: 'available', capacity: 2 });
+    const b = await f.staff({ availability: 'available', capacity: 1 });
+    // a already holds one chat: b (none) gets the first offer.
+    await waiting(20, 1, { state: 'claimed', counsellorId: a });
+    const old = await waiting(10, 1);
+    const urgent = await waiting(1, 3);
+    const newer = await waiting(5, 1);
+    const newest = await waiting(0, 1);
+    const result = await pass();
+    expect(result.offered.map((o) => [o.handoffId, o.counsellorId])).toEqual([
+      [urgent, b],
+      [old, a],
+    ]);
+    expect(result.offered[0]!.expiresAt.getTime()).toBe(T0 + OFFER * 1000);
+    const offered = await row(urgent);
+    expect(offered).toMatchObject({ offeredToId: b, passedOver: [] });
+    expect(offered.offeredAt?.getTime()).toBe(T0);
+    expect(offered.offerExpiresAt?.getTime()).toBe(T0 + OFFER * 1000);
+    expect((await db().staffUser.findUniqueOrThrow({ where: { id: b } })).lastOfferedAt?.getTime()).toBe(T0);
+    // Both are full now (a: one held and one offered; b: one offered).
+    expect((await row(newer)).offeredToId).toBeNull();
+    expect((await row(newest)).offeredToId).toBeNull();
+    expect(f.events).toContainEqual({ type: 'handoff.offered', handoffId: urgent, conversationId: offered.conversationId, counsellorId: b, expiresAt: new Date(T0 + OFFER * 1000).toISOString() });
+    expect(f.events.filter((e) => e.type === 'handoff.offered')).toHaveLength(2);
+    // A chat already offered is not offered again.
+    expect((await pass()).offered).toEqual([]);
+  });
+
+  it('ties go to the counsellor offered a chat least recently (never first), then by id', async () => {
+    const recent = await f.staff({ availability: 'available', lastOfferedAt: new Date(T0 - MIN) });
+    const earlier = await f.staff({ availability: 'available', lastOfferedAt: new Date(T0 - 10 * MIN) });
+    const chat = await waiting(1);
+    expect((await pass()).offered[0]!.counsellorId).toBe(earlier);
+    await db().handoff.deleteMany();
+    const never = await f.staff({ availability: 'available' });
+    await waiting(1);
+    expect((await pass()).offered[0]!.counsellorId).toBe(never);
+    expect(recent).toBeTruthy();
+    expect(chat).toBeTruthy();
+  });
+
+  it('with equal load and history the lower id is first, whatever the order they come in', async () => {
+    const ids = [await f.staff({ availability: 'available', capacity: 1 }), await f.staff({ availability: 'available', capacity: 1 }), await f.staff({ availability: 'available', capacity: 1 })];
+    await waiting(3);
+    await waiting(2);
+    await waiting(1);
+    const result = await pass();
+    expect(result.offered.map((o) => o.counsellorId)).toEqual([...ids].sort());
+  });
+
+  it('takes at most a batch of waiting chats per pass', async () => {
+    await f.staff({ availability: 'available', capacity: 5 });
+    const first = await waiting(3);
+    await waiting(2);
+    expect((await pass(1)).offered.map((o) => o.handoffId)).toEqual([first]);
+    expect((await pass()).offered).toHaveLength(1);
+  });
+
+  it('an offer not taken in time goes to the next counsellor; whoever missed it is set away', async () => {
+    const a = await f.staff({ availability: 'available', lastOfferedAt: new Date(T0 - 2 * MIN) });
+    const b = await f.staff({ availability: 'available', lastOfferedAt: new Date(T0 - MIN) });
+    const chat = await waiting(1);
+    expect((await pass()).offered[0]!.counsellorId).toBe(a);
+    f.clock.ms += OFFER * 1000 - 1;
+    expect(await pass()).toEqual({ offered: [], lapsed: [] });
+    f.clock.ms += 1; // the offer's time is up
+    f.events.length = 0;
+    const result = await pass();
+    expect(result.lapsed).toEqual([{ handoffId: chat, counsellorId: a }]);
+    expect(result.offered.map((o) => [o.handoffId, o.counsellorId])).toEqual([[chat, b]]);
+    expect((await row(chat)).passedOver).toEqual([a]);
+    const missed = await db().staffUser.findUniqueOrThrow({ where: { id: a } });
+    expect(missed.availability).toBe('away');
+    expect(missed.availabilityAt?.getTime()).toBe(f.clock.ms);
+    const conversationId = (await row(chat)).conversationId;
+    expect(f.events.slice(0, 2)).toEqual([
+      { type: 'staff.availability', userId: a },
+      { type: 'handoff.offer_ended', handoffId: chat, conversationId, counsellorId: a, reason: 'expired' },
+    ]);
+  });
+
+  it('when everyone free has passed, a new round starts with anyone but the last to pass', async () => {
+    const a = await f.staff({ availability: 'available' });
+    const b = await f.staff({ availability: 'available' });
+    const chat = await waiting(1, 1, { passedOver: [a, b], offeredAt: new Date(T0 - 5000) });
+    const result = await pass();
+    expect(result.offered.map((o) => o.counsellorId)).toEqual([a]);
+    expect((await row(chat)).passedOver).toEqual([]); // a new round
+  });
+
+  it('the only counsellor, who passed last, gets it again only once the last offer is two offer times old', async () => {
+    const a = await f.staff({ availability: 'available' });
+    const chat = await waiting(1, 1, { passedOver: [a], offeredAt: new Date(T0 - 2 * OFFER * 1000 + 1) });
+    expect((await pass()).offered).toEqual([]);
+    f.clock.ms += 1;
+    expect((await pass()).offered.map((o) => o.counsellorId)).toEqual([a]);
+    expect((await row(chat)).passedOver).toEqual([]);
+    // Never offered before (passed by hand back): at once.
+    await db().handoff.deleteMany();
+    const back = await waiting(1, 1, { passedOver: [a] });
+    await db().staffUser.update({ where: { id: a }, data: { capacity: 5 } });
+    expect((await pass()).offered.map((o) => o.handoffId)).toEqual([back]);
+  });
+
+  it('a counsellor who passed is skipped for someone else even when busier', async () => {
+    const a = await f.staff({ availability: 'available', capacity: 3 });
+    const b = await f.staff({ availability: 'available', capacity: 3 });
+    await waiting(30, 1, { state: 'claimed', counsellorId: b });
+    const chat = await waiting(1, 1, { passedOver: [a] });
+    expect((await pass()).offered.map((o) => [o.handoffId, o.counsellorId])).toEqual([[chat, b]]);
+    expect((await row(chat)).passedOver).toEqual([a]);
+  });
+
+  it('declining sends the chat on; only the one it is offered to may decline', async () => {
+    const [a, b] = [await f.staff(), await f.staff()];
+    const c = await f.conversation();
+    const chat = await f.handoff(c, { offeredToId: a, offeredAt: f.at(), offerExpiresAt: f.at(OFFER * 1000) });
+    await expect(declineOffer(f.deps, { handoffId: chat, counsellorId: b })).rejects.toMatchObject({ code: 'OFFER_NOT_YOURS', httpStatus: 409 });
+    await declineOffer(f.deps, { handoffId: chat, counsellorId: a });
+    expect(await row(chat)).toMatchObject({ offeredToId: null, offerExpiresAt: null, passedOver: [a], state: 'waiting' });
+    expect(f.events).toEqual([{ type: 'handoff.offer_ended', handoffId: chat, conversationId: c, counsellorId: a, reason: 'declined' }]);
+    await expect(declineOffer(f.deps, { handoffId: chat, counsellorId: a })).rejects.toMatchObject({ code: 'OFFER_NOT_YOURS' });
+  });
+
+  it('availability: held plus offered chats; going away hands back the offers, not the chats held', async () => {
+    const a = await f.staff({ availability: 'available', capacity: 3 });
+    await expect(availabilityOf(f.deps, '00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ code: 'NOT_FOUND', httpStatus: 404 });
+    const held = await waiting(10, 1, { state: 'claimed', counsellorId: a });
+    const c1 = await f.conversation();
+    const c2 = await f.conversation();
+    const later = await f.handoff(c1, { offeredToId: a, offeredAt: f.at(1000), offerExpiresAt: f.at(OFFER * 1000 + 1000) });
+    const first = await f.handoff(c2, { offeredToId: a, offeredAt: f.at(), offerExpiresAt: f.at(OFFER * 1000) });
+    await waiting(5, 1, { state: 'closed', counsellorId: a });
+    const now = await availabilityOf(f.deps, a);
+    expect(now).toEqual({
+      status: 'available',
+      capacity: 3,
+      open: 3,
+      offers: [
+        { handoffId: first, conversationId: c2, expiresAt: f.at(OFFER * 1000) },
+        { handoffId: later, conversationId: c1, expiresAt: f.at(OFFER * 1000 + 1000) },
+      ],
+    });
+    f.clock.ms += 5000;
+    const away = await setAvailability(f.deps, { staffId: a, status: 'away' });
+    expect(away).toEqual({ status: 'away', capacity: 3, open: 1, offers: [] });
+    expect(await row(held)).toMatchObject({ state: 'claimed', counsellorId: a });
+    expect(await row(first)).toMatchObject({ offeredToId: null, offerExpiresAt: null, passedOver: [a] });
+    expect((await db().staffUser.findUniqueOrThrow({ where: { id: a } })).availabilityAt?.getTime()).toBe(T0 + 5000);
+    expect(f.events[0]).toEqual({ type: 'staff.availability', userId: a });
+    expect(f.events.slice(1).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)))).toEqual(
+      [
+        { type: 'handoff.offer_ended', handoffId: first, conversationId: c2, counsellorId: a, reason: 'declined' },
+        { type: 'handoff.offer_ended', handoffId: later, conversationId: c1, counsellorId: a, reason: 'declined' },
+      ].sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y))),
+    );
+    const back = await setAvailability(f.deps, { staffId: a, status: 'available', capacity: 4 });
+    expect(back).toMatchObject({ status: 'available', capacity: 4, open: 1 });
+    expect((await setAvailability(f.deps, { staffId: a, status: 'available' })).capacity).toBe(4);
+  });
+
+  it('becoming available keeps the chats offered', async () => {
+    const a = await f.staff({ availability: 'available' });
+    const chat = await waiting(1, 1, { offeredToId: a, offerExpiresAt: f.at(MIN) });
+    await setAvailability(f.deps, { staffId: a, status: 'available' });
+    expect((await row(chat)).offeredToId).toBe(a);
+    expect(f.events).toEqual([{ type: 'staff.availability', userId: a }]);
+  });
+
+  it('the team board: who holds what and who has offers, and how many wait', async () => {
+    const bao = await f.staff({ name: 'Bao', alias: 'Bảo', availability: 'available', capacity: 3 });
+    const an = await f.staff({ name: 'An' });
+    await f.staff({ name: 'Gone', disabled: true });
+    const h1 = await waiting(10, 3, { state: 'claimed', counsellorId: bao, claimedAt: new Date(T0 - MIN), level: 'emergency' });
+    const o1 = await waiting(5, 1, { offeredToId: bao, offerExpiresAt: f.at(MIN) });
+    await waiting(4, 1);
+    await waiting(3, 1, { state: 'closed', counsellorId: an });
+    const board = await teamBoard(f.deps);
+    expect(board.waiting).toBe(2);
+    expect(board.counsellors.map((c) => c.displayName)).toEqual(['An', 'Bao']);
+    expect(board.counsellors[0]).toMatchObject({ id: an, open: 0, chats: [], offers: [], status: 'away', alias: null, role: 'counsellor' });
+    expect(board.counsellors[1]).toEqual({
+      id: bao,
+      displayName: 'Bao',
+      alias: 'Bảo',
+      role: 'counsellor',
+      status: 'available',
+      capacity: 3,
+      open: 2,
+      chats: [{ handoffId: h1, level: 'emergency', claimedAt: new Date(T0 - MIN) }],
+      offers: [{ handoffId: o1, expiresAt: f.at(MIN) }],
+    });
   });
 });
