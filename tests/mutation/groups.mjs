@@ -17,14 +17,9 @@ export const groups = {
   },
   queue: {
     mutate: ['core/queue/**/*.ts'],
-    tests: [
-      'tests/core/queue/queue.pglite.test.ts',
-      'tests/core/queue/waiting-room.test.ts',
-      'tests/core/queue/sla-restart.test.ts',
-      'tests/core/queue/units.test.ts',
-      'tests/console/assignment.test.ts',
-      'tests/console/wrap-up.test.ts',
-    ],
+    // Focused tests that call core/queue on one PGlite per file (the app-level queue tests boot a
+    // whole app per test: too slow to run once per mutant, and these kill the same mutants).
+    tests: ['tests/core/queue/units.pure.test.ts', 'tests/core/queue/units.test.ts'],
   },
   turn: {
     mutate: ['core/runtime/handle-turn.ts'],

@@ -8,6 +8,7 @@ import { ALIAS_PATTERN, aliasShown } from '../../../core/queue/alias.js';
 import { priorityFor } from '../../../core/queue/handoffs.js';
 import { CLOSE_OUTCOMES, HANDED_BACK, isCloseOutcome } from '../../../core/queue/outcomes.js';
 import { PREVIEW, previewOf, type TranscriptEntry } from '../../../core/queue/transcript.js';
+import { CONTACT_TYPES, REFERRALS, wrapUpSchema } from '../../../core/queue/wrap-up.js';
 
 const T0 = Date.parse('2026-11-23T08:00:00Z');
 
@@ -76,5 +77,17 @@ describe('preview', () => {
     // Emoji are not cut in half.
     const emoji = previewOf([entry('user', '😀'.repeat(200), 1)])[0]!.text!;
     expect(emoji).toBe(`${'😀'.repeat(159)}…`);
+  });
+});
+
+describe('wrap-up form', () => {
+  it('accepts a wrap-up as the hotline counts it, each referral once', () => {
+    expect(wrapUpSchema.safeParse({ contactType: 'advice', referrals: [], followUpNeeded: false }).success).toBe(true);
+    expect(wrapUpSchema.safeParse({ contactType: 'advice', referrals: [...REFERRALS], followUpNeeded: false }).success).toBe(true);
+    expect(wrapUpSchema.safeParse({ contactType: 'advice', referrals: ['police', 'police'], followUpNeeded: false }).success).toBe(false);
+    expect(wrapUpSchema.safeParse({ contactType: 'gossip', referrals: [], followUpNeeded: false }).success).toBe(false);
+    expect(wrapUpSchema.safeParse({ contactType: 'report', referrals: ['army'], followUpNeeded: true }).success).toBe(false);
+    expect(CONTACT_TYPES).toEqual(['information', 'report', 'advice']);
+    expect(REFERRALS).toEqual(['police', 'border_guard', 'social_services', 'shelter', 'legal_aid', 'health', 'other']);
   });
 });

@@ -3,15 +3,20 @@
  * wait, the queue list (order, SLA flags, matched words, undelivered messages), claiming, transfer,
  * the alias users see, transcripts and their previews, and the system messages users get.
  */
+import type { Logger } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../../core/db/client.js';
 import type { Tx } from '../../../core/db/tx.js';
 import { aliasOf, aliasShown } from '../../../core/queue/alias.js';
 import { enqueueAndPlace, enqueueHandoff, queuePosition, typicalWaitMinutes } from '../../../core/queue/handoffs.js';
-import { assignPass, availabilityOf, declineOffer, setAvailability, teamBoard } from '../../../core/queue/assign.js';
+import { assignPass, availabilityOf, declineOffer, setAvailability, startAssignmentLoop, teamBoard } from '../../../core/queue/assign.js';
 import { tellUser } from '../../../core/queue/notify.js';
 import { claimHandoff, listQueue, transferHandoff } from '../../../core/queue/operations.js';
+import { scanPositions, scanSla, startSlaLoop } from '../../../core/queue/sla.js';
 import { getTranscript } from '../../../core/queue/transcript.js';
+import { answerSurvey, closeWithWrapUp, SURVEY_OPEN_MS } from '../../../core/queue/wrap-up.js';
+import type { TurnContext } from '../../../core/runtime/turn-context.js';
+import type { FlowEvent } from '../../../flows/types.js';
 import type { BusEvent } from '../../../core/events/bus.js';
 import { outbound, queueDatabase, queueFixture, T0, type QueueFixture } from './fixtures.js';
 
@@ -639,5 +644,292 @@ describe('fair assignment', () => {
       chats: [{ handoffId: h1, level: 'emergency', claimedAt: new Date(T0 - MIN) }],
       offers: [{ handoffId: o1, expiresAt: f.at(MIN) }],
     });
+  });
+});
+
+describe('SLA', () => {
+  const choices = [{ id: 'wait.cancel', label: 'Cancel' }];
+  it('tells each person past the due time, once, with the numbers for where they are; alerts supervisors', async () => {
+    const breaches: string[] = [];
+    const abroad = await f.conversation({ locale: 'en', whereabouts: 'abroad:KH', offeredChoices: choices });
+    const home = await f.conversation({ locale: 'en', whereabouts: 'vn' });
+    const due = await f.handoff(abroad, { level: 'emergency', priority: 3, slaDueAt: f.at() });
+    const dueToo = await f.handoff(home, { level: 'high', priority: 2, slaDueAt: f.at(-MIN) });
+    await f.handoff(await f.conversation(), { slaDueAt: f.at(1) }); // not yet
+    await f.handoff(await f.conversation(), { slaDueAt: f.at(-MIN), state: 'claimed' });
+    await f.handoff(await f.conversation(), { slaDueAt: f.at(-MIN), slaNotifiedAt: f.at(-1000) }); // told before
+    const result = await scanSla(f.deps, { onBreach: (level) => breaches.push(level) });
+    expect(result.breached).toHaveLength(2);
+    expect(result.breached).toEqual(expect.arrayContaining([
+      { handoffId: due, conversationId: abroad },
+      { handoffId: dueToo, conversationId: home },
+    ]));
+    expect(breaches.sort()).toEqual(['emergency', 'high']);
+    expect((await db().handoff.findUniqueOrThrow({ where: { id: due } })).slaNotifiedAt?.getTime()).toBe(T0);
+    const [toAbroad] = await outbound(database, abroad);
+    expect(toAbroad).toMatchObject({ author: 'system', status: 'pending' });
+    expect(toAbroad!.text).toMatch(/^All counsellors are busy right now\. Leave a message here/);
+    expect(toAbroad!.text).toContain('+84 981 84 84 84');
+    expect(toAbroad!.text).not.toMatch(/call 113/);
+    expect(toAbroad!.payload).toEqual({ urgent: true, choices });
+    const [toHome] = await outbound(database, home);
+    expect(toHome!.text).toMatch(/113/);
+    expect(toHome!.text).not.toContain('+84 981 84 84 84');
+    expect(toHome!.payload).toEqual({ urgent: true });
+    expect(f.events.filter((e) => e.type === 'sla.breached')).toEqual(expect.arrayContaining([
+      { type: 'sla.breached', handoffId: due, conversationId: abroad },
+      { type: 'sla.breached', handoffId: dueToo, conversationId: home },
+    ]));
+    expect(f.events.filter((e) => e.type === 'conversation.message')).toHaveLength(2);
+    expect(f.kicks.count).toBe(1);
+    // Nothing twice; no kick when nothing was sent.
+    expect((await scanSla(f.deps)).breached).toEqual([]);
+    expect(f.kicks.count).toBe(1);
+  });
+
+  it('the most urgent first when more are due than a batch', async () => {
+    await f.handoff(await f.conversation(), { priority: 1, createdAt: f.at(-3 * MIN), slaDueAt: f.at(-2 * MIN) });
+    const older = await f.handoff(await f.conversation(), { priority: 2, createdAt: f.at(-2 * MIN), slaDueAt: f.at(-MIN) });
+    const urgent = await f.handoff(await f.conversation(), { priority: 3, createdAt: f.at(-MIN), slaDueAt: f.at() });
+    await f.handoff(await f.conversation(), { priority: 2, createdAt: f.at(-MIN), slaDueAt: f.at() });
+    expect((await scanSla(f.deps, { batchSize: 2 })).breached.map((b) => b.handoffId).sort()).toEqual([urgent, older].sort());
+    expect((await scanSla(f.deps)).breached).toHaveLength(2);
+  });
+
+  it('someone without a known place gets both sets of numbers', async () => {
+    const c = await f.conversation({ locale: 'vi' });
+    await f.handoff(c, { slaDueAt: f.at() });
+    await scanSla(f.deps);
+    const [told] = await outbound(database, c);
+    expect(told!.text).toMatch(/113/);
+    expect(told!.text).toContain('+84 981 84 84 84');
+    expect(told!.text).toMatch(/để lại lời nhắn ở đây/);
+  });
+});
+
+describe('position updates', () => {
+  const told = async (c: string) => (await outbound(database, c)).map((m) => m.text);
+  it('tells people who moved up, at most once a minute, never while they are busy with the assistant', async () => {
+    const at = (m: number) => new Date(T0 + m * MIN);
+    const choices = [{ id: 'wait.details', label: 'Details' }];
+    const cFirst = await f.conversation();
+    const cMoved = await f.conversation({ offeredChoices: choices });
+    const cBusy = await f.conversation({ waitSnapshot: { value: 'assistant' } });
+    const cSame = await f.conversation();
+    const cRecent = await f.conversation();
+    const cNever = await f.conversation();
+    const first = await f.handoff(cFirst, { createdAt: at(-10), priority: 3, state: 'claimed', notifiedPosition: 1, positionNotifiedAt: at(-10) });
+    const moved = await f.handoff(cMoved, { createdAt: at(-9), notifiedPosition: 3, positionNotifiedAt: at(-1) });
+    const busy = await f.handoff(cBusy, { createdAt: at(-8), notifiedPosition: 4, positionNotifiedAt: null });
+    await f.handoff(cSame, { createdAt: at(-7), notifiedPosition: 3, positionNotifiedAt: at(-5) });
+    const recent = await f.handoff(cRecent, { createdAt: at(-6), notifiedPosition: 6, positionNotifiedAt: new Date(T0 - MIN + 1) });
+    await f.handoff(cNever, { createdAt: at(-5), notifiedPosition: null });
+    expect(first).toBeTruthy();
+    const result = await scanPositions(f.deps);
+    expect(result).toEqual({ told: 1 });
+    expect(await told(cMoved)).toEqual(["You've moved up to number 1 in the queue."]);
+    expect((await outbound(database, cMoved))[0]!.payload).toEqual({ choices });
+    expect(await told(cBusy)).toEqual([]);
+    expect(await db().handoff.findUniqueOrThrow({ where: { id: busy } })).toMatchObject({ notifiedPosition: 2 });
+    expect(await told(cSame)).toEqual([]);
+    expect(await told(cRecent)).toEqual([]);
+    expect(await told(cNever)).toEqual([]);
+    const row = await db().handoff.findUniqueOrThrow({ where: { id: moved } });
+    expect(row.notifiedPosition).toBe(1);
+    expect(row.positionNotifiedAt?.getTime()).toBe(T0);
+    expect(f.kicks.count).toBe(1);
+    expect(f.events.map((e) => e.type)).toEqual(['conversation.message']);
+    // A minute since it was last told, exactly: now it is.
+    f.clock.ms += 1;
+    expect(await scanPositions(f.deps)).toEqual({ told: 1 });
+    expect(await told(cRecent)).toEqual(["You've moved up to number 4 in the queue."]);
+    expect(await scanPositions(f.deps)).toEqual({ told: 0 });
+    expect(f.kicks.count).toBe(2);
+  });
+
+  it('a batch at a time, the front of the queue first', async () => {
+    const cs = [await f.conversation(), await f.conversation(), await f.conversation()];
+    for (const [i, c] of cs.entries()) await f.handoff(c, { createdAt: new Date(T0 - (10 - i) * MIN), notifiedPosition: 9 });
+    expect(await scanPositions(f.deps, { batchSize: 2 })).toEqual({ told: 2 });
+    expect(await told(cs[2]!)).toEqual([]);
+    expect(await told(cs[0]!)).toEqual(["You've moved up to number 1 in the queue."]);
+  });
+});
+
+describe('wrap-up', () => {
+  const close = (input: Partial<Parameters<typeof closeWithWrapUp>[1]> & { handoffId: string }) =>
+    tx((t) => closeWithWrapUp(t, { counsellorId: null, categories: [], locale: 'en', where: { where: 'vn' }, now: f.at(), ...input }));
+
+  it('stores the wrap-up, says goodbye by alias with the numbers, and asks the survey', async () => {
+    const lan = await f.staff({ alias: 'Lan' });
+    const id = await f.handoff(await f.conversation(), { state: 'claimed', counsellorId: lan });
+    const result = await close({ handoffId: id, counsellorId: lan, wrapUp: { contactType: 'report', referrals: ['police', 'shelter'], followUpNeeded: true } });
+    expect(result.surveyAsked).toBe(true);
+    expect(result.messages).toHaveLength(2);
+    expect(result.messages[0]!.author).toBe('system');
+    expect(result.messages[0]!.text).toMatch(/^Counsellor Lan has ended the chat\. .*\n\nIf you're in danger right now, call 113/s);
+    expect(result.messages[1]).toEqual({
+      author: 'bot',
+      text: 'Did this chat help you?',
+      choices: [
+        { id: 'survey.yes', label: 'Yes, it helped' },
+        { id: 'survey.partly', label: 'A little' },
+        { id: 'survey.no', label: 'Not yet' },
+      ],
+    });
+    const row = await db().handoff.findUniqueOrThrow({ where: { id } });
+    expect(row).toMatchObject({ contactType: 'report', referrals: ['police', 'shelter'], followUpNeeded: true });
+    expect(row.surveyAskedAt?.getTime()).toBe(T0);
+  });
+
+  it('no survey when the counsellor says not, or the person’s phone is watched; abroad gets the abroad numbers', async () => {
+    const id = await f.handoff(await f.conversation(), { state: 'claimed' });
+    const quiet = await close({ handoffId: id, survey: false, where: { where: 'abroad', country: 'KH' } });
+    expect(quiet.surveyAsked).toBe(false);
+    expect(quiet.messages).toHaveLength(1);
+    expect(quiet.messages[0]!.text).toMatch(/^Counsellor 111 has ended/);
+    expect(quiet.messages[0]!.text).toContain('+84 981 84 84 84');
+    const row = await db().handoff.findUniqueOrThrow({ where: { id } });
+    expect(row).toMatchObject({ surveyAskedAt: null, contactType: null, referrals: [], followUpNeeded: null });
+    const watched = await f.handoff(await f.conversation(), { state: 'claimed' });
+    expect((await close({ handoffId: watched, categories: ['confinement', 'phone_watched'] })).surveyAsked).toBe(false);
+    expect((await close({ handoffId: watched, categories: ['confinement'], survey: true })).surveyAsked).toBe(true);
+  });
+
+  describe('survey answers', () => {
+    const context = (conversationId: string, now = f.at()) => {
+      const said: unknown[] = [];
+      return { said, make: (t: Tx): TurnContext => ({ tx: t, conversationId, channel: 'test', now, locale: 'en', send: () => {}, say: (r) => said.push(r), maskInbound: () => {} }) };
+    };
+    const answer = (conversationId: string, event: FlowEvent, main: unknown = 'menu', now = f.at()) => {
+      const ctx = context(conversationId, now);
+      return tx((t) => answerSurvey(ctx.make(t), event, main)).then((events) => ({ events, said: ctx.said }));
+    };
+
+    it('records the answer once, thanks the person, and carries the assistant on', async () => {
+      const c = await f.conversation();
+      const id = await f.handoff(c, { state: 'closed', closedAt: f.at(-MIN), surveyAskedAt: f.at(-MIN) });
+      const first = await answer(c, { type: 'CHOICE', id: 'survey.partly' }, 'menu');
+      expect(first).toEqual({ events: [{ type: 'MENU' }], said: [{ key: 'wrapup:survey.thanks' }] });
+      const row = await db().handoff.findUniqueOrThrow({ where: { id } });
+      expect(row.surveyAnswer).toBe('partly');
+      expect(row.surveyAnsweredAt?.getTime()).toBe(T0);
+      // A second answer is thanked but not recorded; in the middle of a report the person goes back to it.
+      const second = await answer(c, { type: 'CHOICE', id: 'survey.no' }, 'report.where');
+      expect(second).toEqual({ events: [{ type: 'RESUME' }], said: [{ key: 'wrapup:survey.thanksNo' }] });
+      expect((await db().handoff.findUniqueOrThrow({ where: { id } })).surveyAnswer).toBe('partly');
+      expect((await answer(c, { type: 'CHOICE', id: 'survey.yes' }, undefined)).events).toEqual([{ type: 'MENU' }]);
+    });
+
+    it('the survey of the last closed chat, asked within a day', async () => {
+      const c = await f.conversation();
+      const old = await f.handoff(c, { state: 'closed', closedAt: f.at(-3 * MIN), surveyAskedAt: f.at(-3 * MIN) });
+      const last = await f.handoff(c, { state: 'closed', closedAt: f.at(-MIN), surveyAskedAt: f.at(-MIN) });
+      await answer(c, { type: 'CHOICE', id: 'survey.yes' });
+      expect((await db().handoff.findUniqueOrThrow({ where: { id: last } })).surveyAnswer).toBe('yes');
+      expect((await db().handoff.findUniqueOrThrow({ where: { id: old } })).surveyAnswer).toBeNull();
+
+      const c2 = await f.conversation();
+      const stale = await f.handoff(c2, { state: 'closed', closedAt: f.at(-SURVEY_OPEN_MS - 1), surveyAskedAt: f.at(-SURVEY_OPEN_MS - 1) });
+      await answer(c2, { type: 'CHOICE', id: 'survey.yes' });
+      expect((await db().handoff.findUniqueOrThrow({ where: { id: stale } })).surveyAnswer).toBeNull();
+      const edge = await f.handoff(c2, { state: 'closed', closedAt: f.at(-SURVEY_OPEN_MS), surveyAskedAt: f.at(-SURVEY_OPEN_MS) });
+      await answer(c2, { type: 'CHOICE', id: 'survey.no' });
+      expect((await db().handoff.findUniqueOrThrow({ where: { id: edge } })).surveyAnswer).toBe('no');
+      expect(SURVEY_OPEN_MS).toBe(24 * 3600_000);
+
+      const c3 = await f.conversation();
+      const open = await f.handoff(c3, { state: 'claimed', surveyAskedAt: f.at(-MIN) });
+      await answer(c3, { type: 'CHOICE', id: 'survey.yes' });
+      expect((await db().handoff.findUniqueOrThrow({ where: { id: open } })).surveyAnswer).toBeNull();
+    });
+
+    it('anything else is left to the flow', async () => {
+      const c = await f.conversation();
+      const id = await f.handoff(c, { state: 'closed', closedAt: f.at(-MIN), surveyAskedAt: f.at(-MIN) });
+      for (const event of [{ type: 'TEXT', text: 'survey.yes' }, { type: 'CHOICE', id: 'report' }, { type: 'CHOICE', id: 'survey.maybe' }, { type: 'CHOICE', id: 'xsurvey.yes' }] as FlowEvent[]) {
+        expect(await answer(c, event)).toEqual({ events: undefined, said: [] });
+      }
+      expect((await db().handoff.findUniqueOrThrow({ where: { id } })).surveyAnswer).toBeNull();
+    });
+  });
+});
+
+describe('loops', () => {
+  const recordingLogger = () => {
+    const lines: { level: string; obj: unknown; msg: string }[] = [];
+    const log = (level: string) => (obj: unknown, msg: string) => void lines.push({ level, obj, msg });
+    return { lines, logger: { info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug') } as unknown as Logger };
+  };
+  const failing = async (table: string) => {
+    await db().$executeRawUnsafe(`CREATE OR REPLACE FUNCTION queue_test_fail() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused by test'; END $$ LANGUAGE plpgsql`);
+    await db().$executeRawUnsafe(`CREATE TRIGGER queue_test_fail BEFORE UPDATE ON "${table}" FOR EACH ROW EXECUTE FUNCTION queue_test_fail()`);
+    return () => db().$executeRawUnsafe(`DROP TRIGGER queue_test_fail ON "${table}"`);
+  };
+  const poll = { timeout: 30_000, interval: 50 };
+
+  it('assignment: offers at once, again when an offer lapses, when woken, and carries on after a failed pass', async () => {
+    f.clock.ms = Date.now();
+    const deps = { ...f.deps, clock: () => new Date(), offerSeconds: 1 };
+    const { lines, logger } = recordingLogger();
+    const a = await f.staff({ availability: 'available' });
+    const chat = await f.handoff(await f.conversation());
+    const loop = startAssignmentLoop(deps, { intervalMs: 600_000, logger });
+    try {
+      await expect.poll(async () => (await db().handoff.findUniqueOrThrow({ where: { id: chat } })).offeredToId, poll).toBe(a);
+      // Nobody takes it: at its expiry the loop passes again, and a is set away.
+      await expect.poll(async () => (await db().staffUser.findUniqueOrThrow({ where: { id: a } })).availability, poll).toBe('away');
+      await expect.poll(() => lines.find((l) => l.level === 'info'), poll).toMatchObject({ obj: { count: 1 } });
+      // A pass that fails is logged; the next one (woken) runs.
+      const restore = await failing('StaffUser');
+      const b = await f.staff({ availability: 'available' });
+      loop.wake();
+      await expect.poll(() => lines.find((l) => l.level === 'error'), poll).toMatchObject({ msg: 'assignment: pass failed' });
+      expect((await db().handoff.findUniqueOrThrow({ where: { id: chat } })).offeredToId).toBeNull();
+      await restore();
+      loop.wake();
+      await expect.poll(async () => (await db().handoff.findUniqueOrThrow({ where: { id: chat } })).offeredToId, poll).toBe(b);
+    } finally {
+      await loop.stop();
+    }
+    // Stopped: waking does nothing.
+    const c = await f.staff({ availability: 'available' });
+    const later = await f.handoff(await f.conversation());
+    loop.wake();
+    await new Promise((r) => setImmediate(r));
+    expect(c).toBeTruthy();
+    expect((await db().handoff.findUniqueOrThrow({ where: { id: later } })).offeredToId).toBeNull();
+  });
+
+  it('SLA: scans at once, tells moved people, scans at a due time it is woken for, and carries on after a failed scan', async () => {
+    f.clock.ms = Date.now();
+    const deps = { ...f.deps, clock: () => new Date() };
+    const { lines, logger } = recordingLogger();
+    const levels: string[] = [];
+    const overdue = await f.handoff(await f.conversation(), { level: 'high', slaDueAt: new Date(Date.now() - 1000), createdAt: new Date(Date.now() - 70_000) });
+    const cMoved = await f.conversation();
+    await f.handoff(cMoved, { slaDueAt: new Date(Date.now() + 3600_000), notifiedPosition: 5, positionNotifiedAt: null });
+    const loop = startSlaLoop(deps, { intervalMs: 600_000, logger, onBreach: (level) => levels.push(level) });
+    try {
+      await expect.poll(async () => (await db().handoff.findUniqueOrThrow({ where: { id: overdue } })).slaNotifiedAt, poll).not.toBeNull();
+      expect(levels).toEqual(['high']);
+      await expect.poll(() => lines.find((l) => l.level === 'warn'), poll).toMatchObject({ obj: { count: 1 } });
+      await expect.poll(async () => (await outbound(database, cMoved)).length, poll).toBe(1);
+      // A handoff falling due soon: the loop scans at that time, not at the next interval.
+      const soon = await f.handoff(await f.conversation(), { level: 'emergency', slaDueAt: new Date(Date.now() + 300) });
+      loop.wakeAt(new Date(Date.now() + 300));
+      await expect.poll(async () => (await db().handoff.findUniqueOrThrow({ where: { id: soon } })).slaNotifiedAt, poll).not.toBeNull();
+      expect(levels).toEqual(['high', 'emergency']);
+      // A failed scan is logged; the next one runs.
+      const restore = await failing('Handoff');
+      const due = await f.handoff(await f.conversation(), { slaDueAt: new Date(Date.now() - 1) });
+      loop.wakeAt();
+      await expect.poll(() => lines.find((l) => l.level === 'error'), poll).toMatchObject({ msg: 'queue: SLA scan failed' });
+      await restore();
+      loop.wakeAt();
+      await expect.poll(async () => (await db().handoff.findUniqueOrThrow({ where: { id: due } })).slaNotifiedAt, poll).not.toBeNull();
+    } finally {
+      await loop.stop();
+    }
   });
 });
