@@ -178,6 +178,15 @@ describe('enqueueAndPlace', () => {
     expect((await db().handoff.findUniqueOrThrow({ where: { id: next!.handoffId } })).details).toBeNull();
   });
 
+  it('the usual wait it gives is at least a minute', async () => {
+    for (let i = 0; i < 3; i++) {
+      const claimedAt = new Date(T0 - MIN);
+      await f.handoff(await f.conversation(), { state: 'closed', createdAt: new Date(claimedAt.getTime() - 5000), claimedAt });
+    }
+    const c = await f.conversation();
+    expect(await tx((t) => enqueueAndPlace(t, { conversationId: c, level: 'none', categories: [], reason: 'user_request', slaSeconds: 60, now: f.at() }))).toMatchObject({ typicalWaitMinutes: 1 });
+  });
+
   it('raises the open handoff and reports what it was; onlyIfOpen creates nothing', async () => {
     const c = await f.conversation();
     expect(await tx((t) => enqueueAndPlace(t, { conversationId: c, level: 'high', categories: [], reason: 'risk', slaSeconds: 60, onlyIfOpen: true }))).toBeUndefined();
@@ -352,7 +361,8 @@ describe('transferHandoff', () => {
     const row = await db().handoff.findUniqueOrThrow({ where: { id } });
     expect(row).toMatchObject({ state: 'waiting', counsellorId: null, passedOver: [a], priority: 3 });
     expect(row.createdAt.getTime()).toBe(T0 - MIN);
-    expect((await db().conversation.findUniqueOrThrow({ where: { id: c } })).status).toBe('queued');
+    expect(await db().conversation.findUniqueOrThrow({ where: { id: c } })).toMatchObject({ status: 'queued', version: 1 });
+    expect(f.events.map((e) => e.type)).toEqual(['handoff.updated', 'conversation.message']);
 
     await db().handoff.update({ where: { id }, data: { state: 'claimed', counsellorId: a } });
     await transferHandoff(f.deps, { handoffId: id, actorId: sup, asSupervisor: true, toCounsellorId: null });
@@ -563,6 +573,39 @@ describe('fair assignment', () => {
     const chat = await waiting(1, 1, { passedOver: [a] });
     expect((await pass()).offered.map((o) => [o.handoffId, o.counsellorId])).toEqual([[chat, b]]);
     expect((await row(chat)).passedOver).toEqual([a]);
+  });
+
+  it('whoever let an offer lapse gets no other chat in that pass', async () => {
+    const a = await f.staff({ availability: 'available', capacity: 1 });
+    const first = await waiting(2);
+    const second = await waiting(1);
+    expect((await pass()).offered.map((o) => o.handoffId)).toEqual([first]);
+    f.clock.ms += OFFER * 1000;
+    const result = await pass();
+    expect(result.lapsed).toEqual([{ handoffId: first, counsellorId: a }]);
+    expect(result.offered).toEqual([]);
+    expect((await row(second)).offeredToId).toBeNull();
+  });
+
+  it('a chat nobody free may take yet does not hold up the chats behind it', async () => {
+    const a = await f.staff({ availability: 'available', capacity: 2 });
+    const passed = await waiting(5, 3, { passedOver: [a], offeredAt: f.at(-1000) });
+    const next = await waiting(1, 1);
+    expect((await pass()).offered.map((o) => [o.handoffId, o.counsellorId])).toEqual([[next, a]]);
+    expect((await row(passed)).offeredToId).toBeNull();
+  });
+
+  it('within one pass, a counsellor just offered a chat counts as offered most recently', async () => {
+    const a = await f.staff({ availability: 'available', capacity: 3 });
+    const b = await f.staff({ availability: 'available', capacity: 3, lastOfferedAt: new Date(T0 - 10 * MIN) });
+    await waiting(30, 1, { state: 'claimed', counsellorId: b });
+    const first = await waiting(2);
+    const second = await waiting(1);
+    // a (no open chats) gets the first; then both have one open and a was offered one just now.
+    expect((await pass()).offered.map((o) => [o.handoffId, o.counsellorId])).toEqual([
+      [first, a],
+      [second, b],
+    ]);
   });
 
   it('declining sends the chat on; only the one it is offered to may decline', async () => {
@@ -899,6 +942,20 @@ describe('loops', () => {
     await new Promise((r) => setImmediate(r));
     expect(c).toBeTruthy();
     expect((await db().handoff.findUniqueOrThrow({ where: { id: later } })).offeredToId).toBeNull();
+  });
+
+  it('assignment: without being woken, the fallback interval offers a chat that arrived', async () => {
+    f.clock.ms = Date.now();
+    const deps = { ...f.deps, clock: () => new Date(), offerSeconds: 600 };
+    const { logger } = recordingLogger();
+    const a = await f.staff({ availability: 'available' });
+    const loop = startAssignmentLoop(deps, { intervalMs: 200, logger });
+    try {
+      const chat = await f.handoff(await f.conversation());
+      await expect.poll(async () => (await db().handoff.findUniqueOrThrow({ where: { id: chat } })).offeredToId, poll).toBe(a);
+    } finally {
+      await loop.stop();
+    }
   });
 
   it('SLA: scans at once, tells moved people, scans at a due time it is woken for, and carries on after a failed scan', async () => {
