@@ -19,7 +19,7 @@ export const groups = {
     mutate: ['core/queue/**/*.ts'],
     // Focused tests that call core/queue on one PGlite per file (the app-level queue tests boot a
     // whole app per test: too slow to run once per mutant, and these kill the same mutants).
-    tests: ['tests/core/queue/units.pure.test.ts', 'tests/core/queue/units.test.ts'],
+    tests: ['tests/core/queue/units.pure.test.ts', 'tests/core/queue/units.test.ts', 'tests/core/queue/units.more.test.ts'],
   },
   turn: {
     mutate: ['core/runtime/handle-turn.ts'],

@@ -21,7 +21,7 @@ export interface QueueFixture {
   at(offsetMs?: number): Date;
   conversation(opts?: { locale?: string; whereabouts?: string; offeredChoices?: unknown; waitSnapshot?: unknown; channel?: string }): Promise<string>;
   handoff(conversationId: string, data?: Partial<HandoffRow>): Promise<string>;
-  staff(opts?: { alias?: string; availability?: 'available' | 'away'; capacity?: number; disabled?: boolean; lastOfferedAt?: Date; signedIn?: boolean; name?: string }): Promise<string>;
+  staff(opts?: { id?: string; alias?: string; availability?: 'available' | 'away'; capacity?: number; disabled?: boolean; lastOfferedAt?: Date; signedIn?: boolean; name?: string }): Promise<string>;
   reset(): Promise<void>;
 }
 
@@ -127,6 +127,7 @@ export function queueFixture(database: Database): QueueFixture {
     async staff(opts = {}) {
       const user = await db.staffUser.create({
         data: {
+          ...(opts.id ? { id: opts.id } : {}),
           email: `${randomUUID()}@111.vn`,
           displayName: opts.name ?? 'Real Name',
           role: 'counsellor',
