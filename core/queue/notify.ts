@@ -13,7 +13,9 @@ export async function tellUser(
   events: BusEvent[],
   opts: { urgent?: boolean; params?: Record<string, unknown>; extra?: string; choices?: OutboundChoice[] } = {},
 ): Promise<void> {
-  const text = [translate(toLocale(conversation.locale) ?? 'vi', key, opts.params), opts.extra].filter(Boolean).join('\n\n');
+  // Stryker disable next-line StringLiteral: an unknown locale already falls back to Vietnamese in translate (FALLBACK_LOCALE)
+  const locale = toLocale(conversation.locale) ?? 'vi';
+  const text = [translate(locale, key, opts.params), opts.extra].filter(Boolean).join('\n\n');
   const ids = await enqueueOutbound(tx, {
     conversationId: conversation.id,
     channel: conversation.channel,
