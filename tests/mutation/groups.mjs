@@ -41,7 +41,9 @@ export const groups = {
   },
   privacy: {
     mutate: ['core/privacy/**/*.ts'],
-    tests: ['tests/core/privacy/*.test.ts'],
+    // Focused tests calling the modules directly (the app-level encryption/retention tests boot the
+    // whole product per mutant: hours per run).
+    tests: ['tests/core/privacy/units.test.ts', 'tests/core/privacy/at-rest.pglite.test.ts'],
   },
   auth: {
     mutate: ['console/auth/**/*.ts'],

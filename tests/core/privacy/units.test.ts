@@ -7,9 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { channelRefUpdate, openChannelRef, sealChannelRef } from '../../../core/privacy/channel-ref.js';
 import { DataKeysError, isSealed, keyringFor, openJson, openText, parseDataKeys, resealIfStale, sealJson, sealText, sealedKeyId } from '../../../core/privacy/field-crypto.js';
+import { startRetentionLoop } from '../../../core/privacy/retention.js';
 import { pseudonymFor } from '../../../core/privacy/pseudonym.js';
 import { deriveKeys, resolveAppSecret } from '../../../core/privacy/secrets.js';
 
@@ -282,3 +283,56 @@ describe('the application secret', () => {
     expect(resolveAppSecret({ dataDir: dir })).toBe('operator-written-secret');
   });
 });
+
+describe('the retention loop', () => {
+  it('runs 5 s after start, then every interval, survives a failed run, and stops', async () => {
+    vi.useFakeTimers();
+    try {
+      let runs = 0;
+      const run = vi.fn(async () => {
+        runs++;
+        if (runs === 2) throw new Error('database down');
+      });
+      const stop = startRetentionLoop(run, 60_000);
+      await vi.advanceTimersByTimeAsync(4_999);
+      expect(run).toHaveBeenCalledTimes(0);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(run).toHaveBeenCalledTimes(1);
+      await vi.advanceTimersByTimeAsync(59_999);
+      expect(run).toHaveBeenCalledTimes(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(run).toHaveBeenCalledTimes(2);
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(run).toHaveBeenCalledTimes(3);
+      stop();
+      await vi.advanceTimersByTimeAsync(600_000);
+      expect(run).toHaveBeenCalledTimes(3);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('runs hourly by default, and a stop during a run schedules nothing more', async () => {
+    vi.useFakeTimers();
+    try {
+      let release: () => void = () => {};
+      const run = vi.fn(() => new Promise<void>((resolve) => (release = resolve)));
+      const stop = startRetentionLoop(run);
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(run).toHaveBeenCalledTimes(1);
+      release();
+      await vi.advanceTimersByTimeAsync(3_599_999);
+      expect(run).toHaveBeenCalledTimes(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(run).toHaveBeenCalledTimes(2);
+      stop();
+      release();
+      await vi.advanceTimersByTimeAsync(10 * 3_600_000);
+      expect(run).toHaveBeenCalledTimes(2);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
