@@ -11,7 +11,7 @@ import { isSealed, openText, parseDataKeys, sealText, sealedKeyId } from '../../
 import { applyRetention, EMPTY_CONVERSATION_HOURS } from '../../../core/privacy/retention.js';
 import { keyUsage, rotateDataKeys } from '../../../core/privacy/rotate.js';
 import { decryptJson, encryptJson } from '../../../core/reports/crypto.js';
-import { createCachedTestDatabase } from '../../helpers/cached-db.js';
+import { createFastTestDatabase } from '../../helpers/cached-db.js';
 
 const K1 = randomBytes(32).toString('base64');
 const ring = parseDataKeys(`k1:${K1}`);
@@ -19,7 +19,7 @@ let database: Database;
 let raw: Db;
 let db: Db;
 beforeAll(async () => {
-  database = await createCachedTestDatabase();
+  database = await createFastTestDatabase();
   raw = database.prisma;
   db = encryptAtRest(raw, ring);
 }, 120_000);

@@ -13,13 +13,13 @@ import { decryptJson } from '../../../core/reports/crypto.js';
 import { answerFromReporter, REPORT_MESSAGE_MAX, SHOWN_PER_FOLLOW_UP, threadOf, threadSummaries, unreadForReporter, writeToReporter } from '../../../core/reports/messages.js';
 import { clearAttempts, countAttempt, hit, isLimited } from '../../../core/reports/rate-limit.js';
 import { addToReport, FOLLOW_UP_LIMITS, lookupReport, submitReport, updateReport, type ReportDraft } from '../../../core/reports/service.js';
-import { createCachedTestDatabase } from '../../helpers/cached-db.js';
+import { createFastTestDatabase } from '../../helpers/cached-db.js';
 
 const keys = parseDataKeys(`k1:${randomBytes(32).toString('base64')}`);
 let database: Database;
 let db: Db;
 beforeAll(async () => {
-  database = await createCachedTestDatabase();
+  database = await createFastTestDatabase();
   db = database.prisma;
 }, 120_000);
 afterAll(async () => {
