@@ -45,7 +45,7 @@ export const groups = {
     mutate: ['core/privacy/**/*.ts'],
     // Focused tests calling the modules directly (the app-level encryption/retention tests boot the
     // whole product per mutant: hours per run).
-    tests: ['tests/core/privacy/units.test.ts', 'tests/core/privacy/at-rest.pglite.test.ts'],
+    tests: ['tests/core/privacy/units.test.ts', 'tests/core/privacy/at-rest.pglite.test.ts', 'tests/core/privacy/at-rest-more.pglite.test.ts'],
   },
   auth: {
     mutate: ['console/auth/**/*.ts'],
