@@ -32,15 +32,21 @@ export const groups = {
   },
   reports: {
     mutate: ['core/reports/**/*.ts'],
-    tests: ['tests/core/reports/*.test.ts', 'tests/console/report-messages.test.ts'],
+    // Focused tests calling the modules directly (tests/console/report-messages.test.ts boots the
+    // HTTP app for every mutant it covers).
+    tests: ['tests/core/reports/*.test.ts'],
   },
   privacy: {
     mutate: ['core/privacy/**/*.ts'],
-    tests: ['tests/core/privacy/*.test.ts'],
+    // Focused tests calling the modules directly (the app-level encryption/retention tests boot the
+    // whole product per mutant: hours per run).
+    tests: ['tests/core/privacy/units.test.ts', 'tests/core/privacy/at-rest.pglite.test.ts', 'tests/core/privacy/at-rest-more.pglite.test.ts'],
   },
   auth: {
     mutate: ['console/auth/**/*.ts'],
-    tests: ['tests/console/auth/*.test.ts', 'tests/console/login.test.ts', 'tests/console/access.test.ts'],
+    // Focused tests calling the modules directly (tests/console/login.test.ts and access.test.ts
+    // boot the HTTP app for every mutant they cover).
+    tests: ['tests/console/auth/*.test.ts'],
   },
   channels: {
     mutate: ['bots/*/index.ts', 'bots/*/translate.ts', 'bots/directline/tokens.ts', '!bots/terminal/**'],
