@@ -419,21 +419,22 @@ describe('botframework toInbound', () => {
 
 describe('botframework toActivity and referenceOf', () => {
   it('renders choices as imBack suggested actions with their labels', () => {
-    const a = toActivity({ text: 'Bạn muốn làm gì?', choices: [{ id: 'flow.report', label: 'Báo cáo' }, { id: 'flow.faq', label: 'Hỏi đáp' }] });
+    const a = toActivity({ author: 'bot', text: 'Bạn muốn làm gì?', choices: [{ id: 'flow.report', label: 'Báo cáo' }, { id: 'flow.faq', label: 'Hỏi đáp' }] });
     expect(a.type).toBe('message');
     expect(a.text).toBe('Bạn muốn làm gì?');
     expect(a.suggestedActions!.actions.map((x) => [x.type, x.title, x.value])).toEqual([
       ['imBack', 'Báo cáo', 'Báo cáo'],
       ['imBack', 'Hỏi đáp', 'Hỏi đáp'],
     ]);
-    const plain = toActivity({ text: 'Cảm ơn' });
+    const plain = toActivity({ author: 'bot', text: 'Cảm ơn' });
     expect(plain).toMatchObject({ type: 'message', text: 'Cảm ơn' });
     expect(plain.suggestedActions).toBeUndefined();
-    expect(toActivity({ text: 'x', choices: [] }).suggestedActions).toBeUndefined();
+    expect(toActivity({ author: 'bot', text: 'x', choices: [] }).suggestedActions).toBeUndefined();
   });
 
   it('renders directory results as a list of hero cards with a button only for cards that have a choice', () => {
     const a = toActivity({
+      author: 'bot',
       text: 'Dịch vụ gần bạn',
       cards: [
         { title: 'Shelter A', body: 'Hà Nội', choiceId: 'svc.a', action: 'Chọn A' },
@@ -455,7 +456,7 @@ describe('botframework toActivity and referenceOf', () => {
     expect(cards[1]!.buttons).toEqual([{ type: 'imBack', title: 'Shelter B', value: 'Shelter B' }]);
     expect(cards[2]!.buttons ?? []).toEqual([]);
     expect(a.suggestedActions!.actions.map((x) => x.title)).toEqual(['Quay lại']);
-    expect(toActivity({ text: 't', cards: [{ title: 'A', body: 'b' }] }).suggestedActions).toBeUndefined();
+    expect(toActivity({ author: 'bot', text: 't', cards: [{ title: 'A', body: 'b' }] }).suggestedActions).toBeUndefined();
   });
 
   it('rebuilds a personal conversation reference from the stored one, or nothing when incomplete', () => {
