@@ -85,6 +85,22 @@ describe('bot framework /api/messages', () => {
     expect(h.turns).toEqual([]);
   });
 
+  it('answers 500 (not 401) when the turn itself fails, and logs it', async () => {
+    h.failNextTurn(Object.assign(new Error('database down'), { code: 'DB_DOWN' }));
+    const res = await send(activity({ id: 'act-fail' }), `Bearer ${token()}`);
+    expect(res).toMatchObject({ status: 500, body: { error: { code: 'INTERNAL' } } });
+    expect(h.logs().find((l) => l.msg === 'botframework turn failed')).toMatchObject({ level: 50, code: 'DB_DOWN' });
+    h.failNextTurn(new TypeError('bug'));
+    expect((await send(activity({ id: 'act-fail-2' }), `Bearer ${token()}`)).status).toBe(500);
+    expect(h.logs().filter((l) => l.msg === 'botframework turn failed').at(-1)).toMatchObject({ code: 'BOTFRAMEWORK_TURN_FAILED', name: 'TypeError' });
+  });
+
+  it('is on whenever MICROSOFT_APP_ID is set', async () => {
+    const { loadConfig } = await import('../../core/config.js');
+    expect(botFrameworkModule.enabled(loadConfig({ NODE_ENV: 'test' }))).toBe(false);
+    expect(botFrameworkModule.enabled(loadConfig({ NODE_ENV: 'test', MICROSOFT_APP_ID: APP_ID }))).toBe(true);
+  });
+
   it('sends replies to the stored reference and classifies the connector refusals', async () => {
     const port = h.handle.port!;
     const ref = { channelId: 'msteams', serviceUrl: serviceUrl(), conversationId: 'conv-1', userId: '29:user', botId: '28:bot' };

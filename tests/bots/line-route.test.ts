@@ -65,3 +65,14 @@ describe('line webhook', () => {
   });
 });
 
+describe('line module', () => {
+  it('is on only with both the channel secret and the access token', async () => {
+    const { loadConfig } = await import('../../core/config.js');
+    // (Configuration refuses one without the other; the module does not rely on that.)
+    const none = loadConfig({ NODE_ENV: 'test' });
+    expect(lineModule.enabled(none)).toBe(false);
+    expect(lineModule.enabled({ ...none, LINE_CHANNEL_SECRET: 's' })).toBe(false);
+    expect(lineModule.enabled({ ...none, LINE_CHANNEL_ACCESS_TOKEN: 't' })).toBe(false);
+    expect(lineModule.enabled(loadConfig({ NODE_ENV: 'test', LINE_CHANNEL_SECRET: 's', LINE_CHANNEL_ACCESS_TOKEN: 't' }))).toBe(true);
+  });
+});

@@ -19,6 +19,8 @@ export interface Harness {
   server: FastifyInstance;
   handle: ChannelHandle;
   turns: InboundMessage[];
+  /** The next turn handed to the runtime fails with this error (a failing database, a bug). */
+  failNextTurn(error: Error): void;
   logs: () => Record<string, unknown>[];
   post(path: string, body: string, headers?: Record<string, string>): Promise<{ status: number; body: unknown }>;
   close(): Promise<void>;
@@ -31,13 +33,22 @@ export async function startChannel(module: ChannelModule, env: Record<string, st
   const logger = createLogger('info', new Writable({ write: (chunk, _e, done) => (lines.push(String(chunk)), done()) }));
   const server = buildHttpServer(logger);
   const turns: InboundMessage[] = [];
-  const runtime = { handleTurn: async (m: InboundMessage) => void turns.push(m) } as unknown as Runtime;
+  let failure: Error | undefined;
+  const runtime = {
+    handleTurn: async (m: InboundMessage) => {
+      const error = failure;
+      failure = undefined;
+      if (error) throw error;
+      turns.push(m);
+    },
+  } as unknown as Runtime;
   const handle = await module.start({ config, runtime, db: {} as Db, bus: new InMemoryEventBus(), logger, server, tokenKey: Buffer.alloc(32, 7), channels: () => ({}), welcome: () => [] });
   await server.ready();
   return {
     server,
     handle,
     turns,
+    failNextTurn: (error) => void (failure = error),
     logs: () => lines.flatMap((l) => l.split('\n')).filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>),
     async post(path, body, headers = {}) {
       const res = await server.inject({ method: 'POST', url: path, payload: body, headers: { 'content-type': 'application/json', ...headers } });

@@ -111,3 +111,28 @@ describe('telegram webhook without PUBLIC_URL, and long polling', () => {
   });
 });
 
+
+describe('telegram module', () => {
+  it('is on only with a bot token', async () => {
+    const { loadConfig } = await import('../../core/config.js');
+    expect(telegramModule.enabled(loadConfig({ NODE_ENV: 'test' }))).toBe(false);
+    expect(telegramModule.enabled(loadConfig({ NODE_ENV: 'test', TELEGRAM_BOT_TOKEN: '1:abc' }))).toBe(true);
+  });
+
+  it('logs a polled update whose turn failed (with its code) and keeps polling', async () => {
+    const fake = await startTelegramFake();
+    const h = await startChannel(telegramModule, { TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.url });
+    try {
+      await h.handle.afterListen!();
+      const { AppError } = await import('../../core/errors.js');
+      h.failNextTurn(new AppError('CAS_CONFLICT', 'busy', 409));
+      const first = fake.push({ message: { message_id: 1, date: 1, chat: { id: 42, type: 'private' }, from: { id: 42, is_bot: false, first_name: 'A' }, text: 'lost' } } as never);
+      fake.push({ message: { message_id: 2, date: 1, chat: { id: 42, type: 'private' }, from: { id: 42, is_bot: false, first_name: 'A' }, text: 'after' } } as never);
+      await expect.poll(() => h.turns.map((t) => t.payload.text), { timeout: 30_000 }).toEqual(['after']);
+      expect(h.logs().find((l) => l.msg === 'telegram update failed')).toMatchObject({ level: 50, code: 'CAS_CONFLICT', updateId: first.update_id });
+    } finally {
+      await h.close();
+      await fake.close();
+    }
+  });
+});

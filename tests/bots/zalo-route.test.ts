@@ -71,3 +71,27 @@ describe('zalo webhook', () => {
   });
 });
 
+
+describe('zalo module', () => {
+  it('is on only with the OA secret key, the app id and an access token', async () => {
+    const { loadConfig } = await import('../../core/config.js');
+    const all = { NODE_ENV: 'test', ZALO_OA_SECRET_KEY: 'k', ZALO_APP_ID: '1', ZALO_ACCESS_TOKEN: 'a' };
+    expect(zaloModule.enabled(loadConfig(all))).toBe(true);
+    // (Configuration refuses a partial set; the module does not rely on that.)
+    for (const missing of ['ZALO_OA_SECRET_KEY', 'ZALO_APP_ID', 'ZALO_ACCESS_TOKEN']) expect(zaloModule.enabled({ ...loadConfig(all), [missing]: undefined })).toBe(false);
+  });
+
+  it('warns at start when the access token cannot be refreshed, and not when it can', async () => {
+    const base = { ZALO_APP_ID: '1', ZALO_OA_SECRET_KEY: 'k', ZALO_ACCESS_TOKEN: 'a', ZALO_API_BASE_URL: 'http://127.0.0.1:9', ZALO_OAUTH_BASE_URL: 'http://127.0.0.1:9' };
+    const warned = (h: Harness) => h.logs().some((l) => l.level === 40 && /cannot be refreshed/.test(String(l.msg)));
+    const without = await startChannel(zaloModule, { ...base, ZALO_REFRESH_TOKEN: 'r' });
+    const withBoth = await startChannel(zaloModule, { ...base, ZALO_REFRESH_TOKEN: 'r', ZALO_APP_SECRET: 'app-secret' });
+    try {
+      expect(warned(without)).toBe(true);
+      expect(warned(withBoth)).toBe(false);
+    } finally {
+      await without.close();
+      await withBoth.close();
+    }
+  });
+});
