@@ -2,13 +2,9 @@
  * Rows for the focused queue tests: conversations, handoffs and staff written straight to a real
  * (PGlite) database, and the events the queue publishes, so each test calls core/queue directly.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { openDatabase, type Database } from '../../../core/db/client.js';
-import { pgliteAdapter } from '../../../core/db/pglite.js';
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../../../core/db/client.js';
+import { createCachedTestDatabase } from '../../helpers/cached-db.js';
 import { InMemoryEventBus, type BusEvent } from '../../../core/events/bus.js';
 import type { QueueDeps } from '../../../core/queue/operations.js';
 
@@ -52,26 +48,9 @@ interface HandoffRow {
  * template is kept on disk (keyed by the migrations' content), so the mutation runs, which load this
  * file once per mutant, do not run the migrations each time.
  */
-export async function queueDatabase(): Promise<Database> {
-  const migrations = path.resolve('prisma/migrations');
-  const hash = createHash('sha256');
-  for (const dir of readdirSync(migrations).sort()) {
-    const sql = path.join(migrations, dir, 'migration.sql');
-    if (existsSync(sql)) hash.update(dir).update(readFileSync(sql));
-  }
-  const file = path.join(tmpdir(), `hotline-queue-template-${hash.digest('hex').slice(0, 16)}.tar`);
-  if (!existsSync(file)) {
-    const pglite = new PGlite();
-    const migrated = await openDatabase({ kind: 'pglite', dataDir: null }, { handle: pgliteAdapter(pglite) });
-    const dump = await pglite.dumpDataDir('none');
-    await migrated.close();
-    const partial = `${file}.${process.pid}.${randomUUID()}`;
-    writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
-    renameSync(partial, file);
-  }
-  const pglite = new PGlite({ loadDataDir: new Blob([readFileSync(file)]) });
-  await pglite.waitReady;
-  return openDatabase({ kind: 'pglite', dataDir: null }, { handle: pgliteAdapter(pglite), migrate: false });
+/** One migrated PGlite per test file, from the on-disk template (see tests/helpers/cached-db.ts). */
+export function queueDatabase(): Promise<Database> {
+  return createCachedTestDatabase();
 }
 
 export const T0 = Date.parse('2026-11-23T08:00:00Z');
