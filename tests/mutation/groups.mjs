@@ -30,9 +30,9 @@ export const groups = {
   turn: {
     mutate: ['core/runtime/handle-turn.ts'],
     tests: [
-      // One PGlite per file (beforeAll): the suites that open an app per test would make a run take hours.
+      // One app on one PGlite for the file (beforeAll): the suites that open an app per test
+      // (runtime.pglite, risk-memory) would make a run take hours.
       'tests/core/runtime/handle-turn.test.ts',
-      'tests/core/runtime/round-trips.test.ts',
     ],
   },
   reports: {
