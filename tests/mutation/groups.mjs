@@ -14,6 +14,7 @@ export const groups = {
       'tests/core/risk/families.test.ts',
       'tests/core/risk/labels.test.ts',
       'tests/core/risk/assess.test.ts',
+      'tests/core/risk/normalise-model.test.ts',
     ],
   },
   queue: {
