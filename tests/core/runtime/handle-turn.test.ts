@@ -9,10 +9,18 @@ import { claimHandoff } from '../../../core/queue/operations.js';
 import type { InboundMessage } from '../../../core/messages/types.js';
 import { Runtime, type RuntimeOptions, type TurnResult } from '../../../core/runtime/handle-turn.js';
 import { defaultDetector } from '../../../core/risk/index.js';
-import { NO_RISK, type RiskDetector } from '../../../core/risk/types.js';
+import { NO_RISK, type RiskAssessment, type RiskDetector, type RiskLevelName } from '../../../core/risk/types.js';
 import { hashPassword } from '../../../console/auth/passwords.js';
 import { choiceFrom, conversationOfUser, createTestApp, textFrom, type TestApp } from '../../helpers/app.js';
 import { driver } from '../../flows/helpers.js';
+
+/** Gives the level a message starts with ("high: ..."), so a test controls the risk exactly. */
+const scripted: RiskDetector = {
+  assess(text: string): RiskAssessment {
+    const level = /^(elevated|high|emergency)\b/.exec(text)?.[1] as RiskLevelName | undefined;
+    return level ? { level, categories: ['trafficking'], matches: [], source: 'rules' } : NO_RISK;
+  },
+};
 
 describe('handleTurn', () => {
   let app: TestApp;
@@ -154,6 +162,42 @@ describe('handleTurn', () => {
       expect(await conversationOfUser(app, 'test', 'dup-b')).toBeNull();
     });
 
+    it('two first messages of a new person at once: both handled, in one conversation', async () => {
+      const [a, b] = await Promise.all([app.runtime.handleTurn(textFrom('race-1', 'hello')), app.runtime.handleTurn(textFrom('race-1', 'hi'))]);
+      expect([a.status, b.status]).toEqual(['handled', 'handled']);
+      expect(a.conversationId).toBe(b.conversationId);
+      expect(await app.database.prisma.conversation.count({ where: { id: a.conversationId } })).toBe(1);
+      expect(await app.database.prisma.message.count({ where: { conversationId: a.conversationId, direction: 'inbound' } })).toBe(2);
+    });
+
+    it('the reply address and handle of the message travel with the replies, and a new address replaces the old', async () => {
+      const handle = { value: 'reply-token-1', expiresAt: '2030-01-01T00:00:00.000Z' };
+      const first = await app.runtime.handleTurn({ ...textFrom('ref-1', 'hello'), channelRef: { chatId: '42', thread: 'a' }, replyHandle: handle });
+      const stored = () => app.database.prisma.conversation.findUniqueOrThrow({ where: { id: first.conversationId } });
+      expect(JSON.parse((await stored()).channelRef!)).toEqual({ chatId: '42', thread: 'a' });
+      const reply = await app.database.prisma.message.findUniqueOrThrow({ where: { id: first.outboundIds[0]! } });
+      expect(reply.payload).toMatchObject({ replyHandle: handle });
+      await app.runtime.handleTurn({ ...choiceFrom('ref-1', 'lang.vi'), channelRef: { chatId: '43' } });
+      expect(JSON.parse((await stored()).channelRef!)).toEqual({ chatId: '43' });
+      const plain = await app.runtime.handleTurn(textFrom('ref-1', 'menu'));
+      expect(JSON.parse((await stored()).channelRef!)).toEqual({ chatId: '43' });
+      const later = await app.database.prisma.message.findUniqueOrThrow({ where: { id: plain.outboundIds[0]! } });
+      expect((later.payload as { replyHandle?: unknown }).replyHandle).toBeUndefined();
+    });
+
+    it('where the person says they are is kept on the conversation; a vaguer "abroad" keeps the country', async () => {
+      const u = driver(app, 'where-1');
+      await u.text('chào');
+      await u.choose('lang.vi');
+      await u.text('em đang ở Campuchia');
+      const whereabouts = async () => (await app.database.prisma.conversation.findUniqueOrThrow({ where: { id: u.conversationId! } })).whereabouts;
+      expect(await whereabouts()).toBe('abroad:KH');
+      await u.text('em ở nước ngoài');
+      expect(await whereabouts()).toBe('abroad:KH');
+      await u.choose('lang.vi');
+      expect(await whereabouts()).toBe('abroad:KH');
+    });
+
     it('a new chat id of the same person is remembered', async () => {
       const first = await app.runtime.handleTurn({ ...textFrom('chat-1', 'hello'), externalChatId: 'chat-A' });
       await app.runtime.handleTurn({ ...choiceFrom('chat-1', 'lang.vi'), externalChatId: 'chat-B' });
@@ -175,6 +219,12 @@ describe('handleTurn', () => {
       expect(bare.outboundIds).toHaveLength(1);
       const pressed = await app.runtime.handleTurn(choiceFrom('fresh-4', 'lang.en'));
       expect((await outbound(pressed.conversationId)).join('\n')).toMatch(/How can we help/);
+      const located = await app.runtime.handleTurn({ channel: 'test', externalUserId: 'fresh-5', externalMessageId: 'fresh-5-loc', kind: 'location', payload: { location: { latitude: 21, longitude: 105.8 } } });
+      expect(located.outboundIds).toHaveLength(1);
+      const attached = await app.runtime.handleTurn({ channel: 'test', externalUserId: 'fresh-6', externalMessageId: 'fresh-6-att', kind: 'attachment', payload: { attachmentType: 'image' } });
+      expect(attached.outboundIds).toHaveLength(1);
+      const menu = await app.runtime.handleTurn(textFrom('fresh-7', '/menu'));
+      expect(menu.outboundIds.length).toBeGreaterThan(1);
     });
   });
 
@@ -228,6 +278,21 @@ describe('handleTurn', () => {
       expect(await app.database.prisma.riskEvent.count({ where: { conversationId: result.conversationId } })).toBe(1);
     });
 
+    it('a remembered risk is not recorded again and does not bring a counsellor back on its own', async () => {
+      const { runtime } = runtimeWith({ detector: scripted });
+      await runtime.handleTurn(textFrom('mem-1', 'hello'));
+      await runtime.handleTurn(choiceFrom('mem-1', 'lang.en'));
+      const high = await runtime.handleTurn(textFrom('mem-1', 'high: they keep my passport'));
+      expect(high.handoffId).toBeDefined();
+      await runtime.returnToBot({ handoffId: high.handoffId!, actorId: high.handoffId!, asSupervisor: true, outcome: 'handed_back' });
+      const later = await runtime.handleTurn(textFrom('mem-1', 'ok thanks'));
+      expect(later.risk).toMatchObject({ level: 'elevated', source: 'memory' });
+      expect(later.handoffId).toBeUndefined();
+      expect(later.status).toBe('handled');
+      const events = await app.database.prisma.riskEvent.findMany({ where: { conversationId: high.conversationId } });
+      expect(events.map((e) => e.level)).toEqual(['high']);
+    });
+
     it('a message that is below the handoff level is recorded but the bot carries on', async () => {
       const { runtime } = runtimeWith({ riskHandoffLevel: 'emergency' });
       await runtime.handleTurn(textFrom('below-1', 'chào'));
@@ -258,11 +323,15 @@ describe('handleTurn', () => {
       await expect(app.runtime.sendCounsellorReply({ conversationId, counsellorId: lan, text: 'chào em' })).rejects.toMatchObject({ code: 'HANDOFF_NOT_OWNER', httpStatus: 403 });
       await claimHandoff(app.queue, { handoffId, counsellorId: lan });
       await expect(app.runtime.sendCounsellorReply({ conversationId, counsellorId: minh, text: 'chào em' })).rejects.toMatchObject({ code: 'HANDOFF_NOT_OWNER' });
-      const { runtime, woken } = runtimeWith({});
+      const replyAt = new Date('2030-05-05T05:05:05Z');
+      const { runtime, woken } = runtimeWith({ clock: () => replyAt });
       published.length = 0;
       const { messageId } = await runtime.sendCounsellorReply({ conversationId, counsellorId: lan, text: '  chào em, chị là Lan  ', sender: 'Lan' });
       const row = await app.database.prisma.message.findUniqueOrThrow({ where: { id: messageId } });
       expect(row).toMatchObject({ conversationId, direction: 'outbound', author: 'counsellor', text: 'chào em, chị là Lan', status: 'pending' });
+      expect(row.payload).toMatchObject({ sender: 'Lan' });
+      expect(row.createdAt).toEqual(replyAt);
+      expect((await app.database.prisma.conversation.findUniqueOrThrow({ where: { id: conversationId } })).lastActivityAt).toEqual(replyAt);
       expect(woken).toEqual([conversationId]);
       expect(published).toEqual([{ type: 'conversation.message', conversationId, messageId, direction: 'outbound' }]);
       // The user's messages now go to the counsellor: forwarded, the bot stays quiet.
@@ -325,9 +394,48 @@ describe('handleTurn', () => {
     });
   });
 
+  describe('closing a chat', () => {
+    it('with an outcome: the wrap-up is kept, the closing words and the survey are sent, and the assistant waits for the answer', async () => {
+      const lan = await staff('survey-lan@111.vn');
+      const u = driver(app, 'survey-1');
+      await u.text('hi');
+      await u.choose('lang.en');
+      const queued = await u.choose('counsellor');
+      await claimHandoff(app.queue, { handoffId: queued.handoffId!, counsellorId: lan });
+      published.length = 0;
+      const closed = await app.runtime.returnToBot({ handoffId: queued.handoffId!, actorId: lan, outcome: 'advice_given', wrapUp: { contactType: 'victim', referrals: ['police'], followUpNeeded: true } });
+      expect(published).toContainEqual({ type: 'handoff.updated', handoffId: queued.handoffId, conversationId: u.conversationId });
+      const handoff = await app.database.prisma.handoff.findUniqueOrThrow({ where: { id: queued.handoffId! } });
+      expect(handoff).toMatchObject({ state: 'closed', outcome: 'advice_given', contactType: 'victim', referrals: ['police'], followUpNeeded: true });
+      expect(handoff.surveyAskedAt).not.toBeNull();
+      const rows = await app.database.prisma.message.findMany({ where: { id: { in: closed.outboundIds } }, orderBy: { seq: 'asc' } });
+      expect(rows).toHaveLength(2);
+      expect((rows[1]!.payload as { choices: { id: string }[] }).choices.every((c) => c.id.startsWith('survey.'))).toBe(true);
+      expect(rows.some((r) => /How can we help/.test(r.text ?? ''))).toBe(false);
+    });
+
+    it('without the survey: the closing words, then the assistant carries on where the person was', async () => {
+      const lan = await staff('nosurvey-lan@111.vn');
+      const u = driver(app, 'survey-2');
+      await u.text('hi');
+      await u.choose('lang.en');
+      const queued = await u.choose('counsellor');
+      await claimHandoff(app.queue, { handoffId: queued.handoffId!, counsellorId: lan });
+      const closed = await app.runtime.returnToBot({ handoffId: queued.handoffId!, actorId: lan, outcome: 'no_action', survey: false });
+      const handoff = await app.database.prisma.handoff.findUniqueOrThrow({ where: { id: queued.handoffId! } });
+      expect(handoff.surveyAskedAt).toBeNull();
+      const rows = await app.database.prisma.message.findMany({ where: { id: { in: closed.outboundIds } }, orderBy: { seq: 'asc' } });
+      expect(rows.length).toBeGreaterThan(1);
+      expect(rows.some((r) => (r.payload as { choices?: { id: string }[] } | null)?.choices?.some((c) => c.id.startsWith('survey.')))).toBe(false);
+      expect(rows.at(-1)!.text).toMatch(/How can we help/);
+    });
+  });
+
   describe('erasure', () => {
     it('/delete then yes: the conversation goes, a fresh one says so on the same channel address', async () => {
-      const first = await app.runtime.handleTurn({ ...textFrom('erase-1', 'hello'), externalChatId: 'erase-chat' });
+      const first = await app.runtime.handleTurn({ ...textFrom('erase-1', 'hello'), externalChatId: 'erase-chat', channelRef: { chatId: 'e1' } });
+      await app.database.prisma.resumeCode.create({ data: { id: 'resume-erase-1', conversationId: 'erase-chat', expiresAt: new Date('2030-01-01T00:00:00Z') } });
+      await app.database.prisma.resumeCode.create({ data: { id: 'resume-other-1', conversationId: 'other-chat', expiresAt: new Date('2030-01-01T00:00:00Z') } });
       await app.runtime.handleTurn(choiceFrom('erase-1', 'lang.en'));
       await app.runtime.handleTurn(textFrom('erase-1', '/delete'));
       const erased: TurnResult = await app.runtime.handleTurn(choiceFrom('erase-1', 'delete.yes'));
@@ -337,7 +445,15 @@ describe('handleTurn', () => {
       expect(await outbound(erased.conversationId)).toEqual(['The conversation has been erased. You can start again at any time.']);
       const fresh = await app.database.prisma.conversation.findUniqueOrThrow({ where: { id: erased.conversationId } });
       expect(fresh).toMatchObject({ channel: 'test', externalChatId: null, locale: 'en' });
+      expect(JSON.parse(fresh.channelRef!)).toEqual({ chatId: 'e1' }); // the reply address survives, so "erased" reaches the person
       expect(erased.outboundIds).toHaveLength(1);
+      expect(await app.database.prisma.resumeCode.findMany({ where: { id: { in: ['resume-erase-1', 'resume-other-1'] } } })).toEqual([expect.objectContaining({ id: 'resume-other-1' })]);
+      // Erasing again with a new address given: the fresh conversation takes the new one.
+      await app.runtime.handleTurn(textFrom('erase-1', '/delete'));
+      const again = await app.runtime.handleTurn({ ...choiceFrom('erase-1', 'delete.yes'), channelRef: { chatId: 'e2' }, externalChatId: 'erase-chat-2' });
+      const second = await app.database.prisma.conversation.findUniqueOrThrow({ where: { id: again.conversationId } });
+      expect(JSON.parse(second.channelRef!)).toEqual({ chatId: 'e2' });
+      expect(second.externalChatId).toBe('erase-chat-2');
     });
   });
 });
