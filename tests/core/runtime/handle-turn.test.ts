@@ -403,10 +403,10 @@ describe('handleTurn', () => {
       const queued = await u.choose('counsellor');
       await claimHandoff(app.queue, { handoffId: queued.handoffId!, counsellorId: lan });
       published.length = 0;
-      const closed = await app.runtime.returnToBot({ handoffId: queued.handoffId!, actorId: lan, outcome: 'advice_given', wrapUp: { contactType: 'victim', referrals: ['police'], followUpNeeded: true } });
+      const closed = await app.runtime.returnToBot({ handoffId: queued.handoffId!, actorId: lan, outcome: 'advice_given', wrapUp: { contactType: 'advice', referrals: ['police'], followUpNeeded: true } });
       expect(published).toContainEqual({ type: 'handoff.updated', handoffId: queued.handoffId, conversationId: u.conversationId });
       const handoff = await app.database.prisma.handoff.findUniqueOrThrow({ where: { id: queued.handoffId! } });
-      expect(handoff).toMatchObject({ state: 'closed', outcome: 'advice_given', contactType: 'victim', referrals: ['police'], followUpNeeded: true });
+      expect(handoff).toMatchObject({ state: 'closed', outcome: 'advice_given', contactType: 'advice', referrals: ['police'], followUpNeeded: true });
       expect(handoff.surveyAskedAt).not.toBeNull();
       const rows = await app.database.prisma.message.findMany({ where: { id: { in: closed.outboundIds } }, orderBy: { seq: 'asc' } });
       expect(rows).toHaveLength(2);
