@@ -152,7 +152,7 @@ describe('handleTurn', () => {
       expect(settled).toBe(true);
       expect((await pending).status).toBe('handled');
       await expect.poll(() => runtime.inFlightCount).toBe(0);
-      await expect(runtime.handleTurn(textFrom('drain-1', 'again'))).rejects.toMatchObject({ code: 'SHUTTING_DOWN', httpStatus: 503 });
+      await expect(runtime.handleTurn(textFrom('drain-1', 'again'))).rejects.toMatchObject({ code: 'SHUTTING_DOWN', httpStatus: 503, message: expect.stringContaining('shutting down') });
     });
 
     it('the same message id from another person on the channel is a duplicate of the first, and leaves no empty conversation', async () => {
@@ -323,6 +323,9 @@ describe('handleTurn', () => {
       await expect(app.runtime.sendCounsellorReply({ conversationId, counsellorId: lan, text: 'chào em' })).rejects.toMatchObject({ code: 'HANDOFF_NOT_OWNER', httpStatus: 403 });
       await claimHandoff(app.queue, { handoffId, counsellorId: lan });
       await expect(app.runtime.sendCounsellorReply({ conversationId, counsellorId: minh, text: 'chào em' })).rejects.toMatchObject({ code: 'HANDOFF_NOT_OWNER' });
+      // 4000 characters is the most a reply may have.
+      const longest = await app.runtime.sendCounsellorReply({ conversationId, counsellorId: lan, text: 'y'.repeat(4000) });
+      expect((await app.database.prisma.message.findUniqueOrThrow({ where: { id: longest.messageId } })).text).toHaveLength(4000);
       const replyAt = new Date('2030-05-05T05:05:05Z');
       const { runtime, woken } = runtimeWith({ clock: () => replyAt });
       published.length = 0;
