@@ -13,7 +13,7 @@ import { rulesDetector } from '../../../core/risk/assess.js';
 import { combineDetectors } from '../../../core/risk/detector.js';
 import { defaultModel } from '../../../core/risk/model/model.js';
 import { loadDevSet, loadHoldout, type Labelled } from '../../../core/risk/training/data.js';
-import { AIMS, failedGates, figures, formatFigures, GATES, type Figures } from '../../../core/risk/training/metrics.js';
+import { AIMS, failedGates, figures, fmt, formatFigures, GATES, type Figures } from '../../../core/risk/training/metrics.js';
 import type { RiskDetector, RiskLevelName } from '../../../core/risk/types.js';
 
 export interface Evaluated {
@@ -46,11 +46,34 @@ export function evaluateSet(set: readonly Labelled[], d = detectors()): Evaluate
   };
 }
 
-function print(title: string, e: Evaluated) {
+/** The combined detector's figures for each slice (vi, vi-plain, teen, en, mixed...), so a weak slice shows even when the average is fine. */
+export function evaluateSlices(set: readonly Labelled[], d = detectors()): Map<string, Figures> {
+  const slices = new Map<string, Labelled[]>();
+  for (const m of set) {
+    const name = m.set ?? '(none)';
+    slices.set(name, [...(slices.get(name) ?? []), m]);
+  }
+  return new Map([...slices].sort(([a], [b]) => a.localeCompare(b)).map(([name, messages]) => [name, evaluateSet(messages, d).combined]));
+}
+
+/** One line per slice: its size and the escalation rates (recall of ≥high for emergency and high, false ≥high for none). */
+export function formatSlices(slices: Map<string, Figures>): string {
+  const lines = ['  slice        total  emergency→≥high  high→≥high  elevated→≥elevated  none→≥high'];
+  for (const [name, f] of slices) {
+    const e = f.escalation;
+    lines.push(
+      `  ${name.padEnd(11)} ${String(f.total).padStart(6)}  ${fmt(e['emergency→high']).padStart(15)}  ${fmt(e['high→high']).padStart(10)}  ${fmt(e['elevated→elevated']).padStart(18)}  ${fmt(e['none→high']).padStart(10)}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function print(title: string, e: Evaluated, slices?: Map<string, Figures>) {
   console.log(`\n== ${title}`);
   console.log(formatFigures('rules', e.rules));
   console.log(formatFigures('model', e.model));
   console.log(formatFigures('combined', e.combined));
+  if (slices) console.log(`combined, per slice\n${formatSlices(slices)}`);
   const gates = failedGates(e.combined, GATES);
   const aims = failedGates(e.combined, AIMS);
   console.log(`  gates: ${gates.length ? `FAILED ${gates.join('; ')}` : 'passed'}${aims.length ? `; aims not met: ${aims.join('; ')}` : ''}`);
@@ -59,11 +82,12 @@ function print(title: string, e: Evaluated) {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const d = detectors();
-  const dev = evaluateSet(loadDevSet(), d);
-  print('project evaluation set (tests/core/risk/eval-set.jsonl)', dev);
+  const devSet = loadDevSet();
+  const dev = evaluateSet(devSet, d);
+  print('project evaluation set (tests/core/risk/eval-set.jsonl)', dev, evaluateSlices(devSet, d));
   const holdoutSet = loadHoldout();
   const holdout = holdoutSet.length ? evaluateSet(holdoutSet, d) : undefined;
-  if (holdout) print(`untouched evaluation set (tests/core/risk/holdout.tsv)`, holdout);
+  if (holdout) print(`untouched evaluation set (tests/core/risk/holdout.tsv)`, holdout, evaluateSlices(holdoutSet, d));
   else console.log('\n== untouched evaluation set: tests/core/risk/holdout.tsv not present');
   if (args.includes('--misses')) {
     console.log('\nproject set misses (expected → got):');
