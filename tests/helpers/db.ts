@@ -1,28 +1,16 @@
 /** Real databases for tests: a fresh in-memory PGlite per call, or a fresh database on TEST_DATABASE_URL. */
 import { randomBytes } from 'node:crypto';
-import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { openDatabase, type Database } from '../../core/db/client.js';
-import { pgliteAdapter } from '../../core/db/pglite.js';
-
-let template: Promise<Blob> | undefined;
+import { createCachedTestDatabase } from './cached-db.js';
 
 /**
- * A fresh, migrated, in-memory PGlite. The first call in a worker runs the real migrations and
- * dumps the result; later calls load that dump (same schema, a fraction of the time).
+ * A fresh, migrated, in-memory PGlite. It is loaded from a migrated template kept on disk, keyed
+ * by the migrations' content (tests/helpers/cached-db.ts): the real migrations run once per machine,
+ * not once per test worker (mutation testing starts a fresh worker for every mutant).
  */
-export async function createTestDatabase(): Promise<Database> {
-  template ??= (async () => {
-    const pglite = new PGlite();
-    // Migrate a PGlite we hold, so it can be dumped.
-    const migrated = await openDatabase({ kind: 'pglite', dataDir: null }, { handle: pgliteAdapter(pglite) });
-    const dump = await pglite.dumpDataDir('none');
-    await migrated.close();
-    return dump;
-  })();
-  const pglite = new PGlite({ loadDataDir: await template });
-  await pglite.waitReady;
-  return openDatabase({ kind: 'pglite', dataDir: null }, { handle: pgliteAdapter(pglite), migrate: false });
+export function createTestDatabase(): Promise<Database> {
+  return createCachedTestDatabase();
 }
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
