@@ -176,3 +176,23 @@ describe('line', () => {
     expect(inbound.payload).toMatchObject({ location: { latitude: 10.77, longitude: 106.7 } });
   });
 });
+
+describe('line groups and rooms', () => {
+  it('serves no group or room event: nothing stored, nothing sent, even from a known user id', async () => {
+    const userId = newUser();
+    const before = await app.database.prisma.message.count();
+    const sentBefore = fake.sent().length;
+    const inGroup = { ...text(userId, 'cứu em với'), source: { type: 'group', groupId: `C${'1'.repeat(32)}`, userId } };
+    const inRoom = { ...postback(userId, 'report'), source: { type: 'room', roomId: `R${'2'.repeat(32)}`, userId } };
+    const joined = { ...event(userId, { type: 'follow', follow: { isUnblocked: false } }), source: { type: 'group', groupId: `C${'3'.repeat(32)}`, userId } };
+    expect((await post([inGroup, inRoom, joined])).status).toBe(200);
+    await settle(app);
+    expect(await app.database.prisma.message.count()).toBe(before);
+    expect(await conversationOf(userId)).toBeNull();
+    expect(fake.sent().slice(sentBefore).filter((s) => s.to === userId || s.replyToken === inGroup.replyToken || s.replyToken === inRoom.replyToken)).toEqual([]);
+    // The same user one-to-one is served (the test would prove nothing otherwise).
+    expect((await post([text(userId, 'xin chào')])).status).toBe(200);
+    await settle(app);
+    expect(await conversationOf(userId)).not.toBeNull();
+  });
+});
