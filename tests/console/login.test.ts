@@ -35,6 +35,7 @@ describe('console login', () => {
   };
   const clearService = () => app.database.prisma.rateLimit.deleteMany({ where: { key: 'login:service' } });
 
+  // PGlite serialises these; attempts.postgres.test.ts races them on PostgreSQL.
   it('counts attempts atomically: of 40 parallel wrong guesses on one account, at most 5 are evaluated', async () => {
     await account('race@111.vn', 'counsellor');
     const results = await Promise.all(Array.from({ length: 40 }, () => new ConsoleClient(base).login('race@111.vn', 'wrong-password-guess')));
