@@ -6,10 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zaloModule } from '../../bots/zalo/index.js';
-import { zaloSignature } from '../../bots/zalo/translate.js';
 import type { BusEvent } from '../../core/events/bus.js';
 import { conversationOfUser, createTestApp, type TestApp } from '../helpers/app.js';
-import { startZaloFake, type ZaloFake } from '../fakes/zalo.js';
+import { startZaloFake, zaloEventSignature, type ZaloFake } from '../fakes/zalo.js';
 import { settle, walkByButtons } from './walk.js';
 
 const APP_ID = '1234567890123456789';
@@ -54,7 +53,7 @@ async function post(event: unknown, signature?: string): Promise<Response> {
   const timestamp = typeof event === 'object' && event ? String((event as { timestamp: string }).timestamp) : '';
   return fetch(`${base}/webhooks/zalo`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-zevent-signature': signature ?? zaloSignature(APP_ID, body, timestamp, OA_SECRET) },
+    headers: { 'content-type': 'application/json', 'x-zevent-signature': signature ?? zaloEventSignature(APP_ID, body, timestamp, OA_SECRET) },
     body,
   });
 }
@@ -152,7 +151,7 @@ describe('zalo', () => {
     const userId = newUser();
     const before = await app.database.prisma.message.count();
     const event = textEvent(userId, 'xin chào');
-    expect((await post(event, zaloSignature(APP_ID, JSON.stringify(event), event.timestamp, 'wrong-key'))).status).toBe(401);
+    expect((await post(event, zaloEventSignature(APP_ID, JSON.stringify(event), event.timestamp, 'wrong-key'))).status).toBe(401);
     expect((await post(event, 'mac=00')).status).toBe(401);
     expect((await post(event, '')).status).toBe(401);
     expect((await post('{nope')).status).toBe(400);
