@@ -45,7 +45,7 @@ const sentTo = (userId: string, replyTokens: Set<string>) => fake.sent().filter(
 const conversationOf = (userId: string) => conversationOfUser(app, 'line', userId);
 
 describe('line', () => {
-  it('walks the flow by quick-reply postbacks to a counsellor, replying with each fresh token once', async () => {
+  it('files a full report by quick-reply postbacks (every question, the codes shown and the report stored), then reaches a counsellor, replying with each fresh token once', async () => {
     const userId = newUser();
     const tokens = new Set<string>();
     const send = async (e: ReturnType<typeof event>) => {
@@ -62,13 +62,16 @@ describe('line', () => {
       for (const item of items) expect(Array.from(item.action.label).length).toBeLessThanOrEqual(20);
       return { text: message.text, choiceIds: items.map((i) => i.action.data) };
     };
-    await walkByButtons({
+    const walked = await walkByButtons({
       app,
       press: (id) => send(postback(userId, id)),
       type: (t) => send(text(userId, t)),
       last,
+      transcript: () => JSON.stringify(sentTo(userId, tokens)),
       conversationStatus: async () => (await conversationOf(userId))?.status,
     });
+    expect(walked.reference).toMatch(/^HT-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/);
+    expect(walked.followUpCode).toMatch(/^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/);
     const conversation = (await conversationOf(userId))!;
     expect(conversation.status).toBe('queued');
     const deliveries = sentTo(userId, tokens);

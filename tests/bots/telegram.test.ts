@@ -54,7 +54,7 @@ const sentTo = (chatId: number) => fake.sent().filter((m) => Number(m.chat_id) =
 const conversationOf = (chatId: number) => conversationOfUser(app, 'telegram', String(chatId));
 
 describe('telegram', () => {
-  it('registers its webhook, shows on /healthz, and walks the flow by inline buttons to a counsellor', async () => {
+  it('registers its webhook, shows on /healthz, and files a full report by inline buttons (every question, the codes shown and the report stored), then reaches a counsellor', async () => {
     expect(fake.server.callsTo(/\/setWebhook$/)[0]?.body).toMatchObject({ url: 'https://hotline.example.org/webhooks/telegram', secret_token: SECRET });
     const health = (await (await fetch(`${base}/healthz`)).json()) as { channels: Record<string, boolean> };
     expect(health.channels).toMatchObject({ telegram: true });
@@ -70,7 +70,7 @@ describe('telegram', () => {
       if (buttons.length) expect(message.text).not.toMatch(/\n1\. /);
       return { text: message.text, choiceIds: buttons.map((b) => b.callback_data) };
     };
-    const pressed = await walkByButtons({
+    const walked = await walkByButtons({
       app,
       press: async (choiceId) => {
         const update = callbackUpdate(id, choiceId);
@@ -79,9 +79,12 @@ describe('telegram', () => {
       },
       type: async (text) => void (await post(textUpdate(id, text))),
       last,
+      transcript: () => JSON.stringify(sentTo(id)),
       conversationStatus: async () => (await conversationOf(id))?.status,
     });
-    expect(pressed[0]).toBe('lang.vi');
+    expect(walked.pressed[0]).toBe('lang.vi');
+    expect(walked.reference).toMatch(/^HT-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/);
+    expect(walked.followUpCode).toMatch(/^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/);
     const conversation = await conversationOf(id);
     expect(conversation?.status).toBe('queued');
     expect(conversation?.locale).toBe('vi');

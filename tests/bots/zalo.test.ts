@@ -69,7 +69,7 @@ const counsellorReply = async (conversationId: string, text: string) => {
 };
 
 describe('zalo', () => {
-  it('walks the flow by consultation-message buttons to a counsellor', async () => {
+  it('files a full report by consultation-message buttons (typing a number where a question has more than 5 choices; every question, the codes shown and the report stored), then reaches a counsellor', async () => {
     const userId = newUser();
     expect((await post({ app_id: APP_ID, event_name: 'follow', timestamp: String(Date.now()), oa_id: 'oa-1', follower: { id: userId }, source: 'oa_profile' })).status).toBe(200);
     await settle(app);
@@ -80,14 +80,19 @@ describe('zalo', () => {
       for (const b of buttons) expect(b.type).toBe('oa.query.hide');
       return { text: message.text ?? '', choiceIds: buttons.map((b) => b.payload.replace(/^choice:/, '')) };
     };
-    await walkByButtons({
+    const walked = await walkByButtons({
       app,
       // A hidden-query button comes back as a text event carrying the button's payload.
       press: async (id) => void expect((await post(textEvent(userId, `choice:${id}`))).status).toBe(200),
       type: async (t) => void (await post(textEvent(userId, t))),
       last,
+      transcript: () => JSON.stringify(sentTo(userId)),
       conversationStatus: async () => (await conversationOf(userId))?.status,
     });
+    expect(walked.reference).toMatch(/^HT-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/);
+    expect(walked.followUpCode).toMatch(/^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/);
+    // Questions with more than five choices have no buttons on Zalo: answered by typing a number.
+    expect(walked.typed).toContain('1');
     const conversation = (await conversationOf(userId))!;
     expect(conversation.status).toBe('queued');
     const outbound = await app.database.prisma.message.count({ where: { conversationId: conversation.id, direction: 'outbound', status: 'sent' } });
