@@ -95,7 +95,12 @@ export async function walkByButtons(opts: {
   expect(stored, 'the report is stored under the code shown').not.toBeNull();
   // Every "more details" question, until the flow says it has them all.
   await press('report.more');
-  for (; opts.last().choiceIds.includes('more.done'); step++) {
+  const asking = () => {
+    const { text, choiceIds } = opts.last();
+    // A details question offers "that's all"; where the choices did not fit in buttons they come numbered.
+    return choiceIds.includes('more.done') || (!choiceIds.length && /\n1\. /.test(text));
+  };
+  for (; asking(); step++) {
     expect(step, `details never ended; last message: ${opts.last().text}`).toBeLessThan(maxSteps);
     await answer(step);
   }
