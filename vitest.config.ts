@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    // Runs the PostgreSQL suite whenever PostgreSQL answers locally (TEST_DATABASE_URL=off skips it).
+    globalSetup: ['tests/helpers/global-setup.ts'],
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 120_000,

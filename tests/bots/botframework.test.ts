@@ -98,7 +98,7 @@ describe('Bot Framework /api/messages', () => {
     const join = await post(activity({ type: 'conversationUpdate', id: 'cu-1', membersAdded: [{ id: 'user-1' }] }), sign());
     expect(join.status).toBe(200);
     await app.outbox.sweep();
-    await expect.poll(() => sentToConnector().length, { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => sentToConnector().length, { timeout: 30_000 }).toBe(1);
     const welcome = sentToConnector()[0]!;
     expect(welcome.text).toContain('111');
     expect(welcome.suggestedActions?.actions.map((a) => a.title)).toEqual(['Tiếng Việt', 'English']);
@@ -109,7 +109,7 @@ describe('Bot Framework /api/messages', () => {
     // Pressing a suggested action sends its label as text: the runtime resolves it as the choice.
     expect((await post(activity({ type: 'message', id: 'm-1', text: 'English' }), sign())).status).toBe(200);
     await app.outbox.sweep();
-    await expect.poll(() => sentToConnector().length, { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => sentToConnector().length, { timeout: 30_000 }).toBe(2);
     expect(sentToConnector()[1]!.suggestedActions?.actions.map((a) => a.title)).toContain('Talk to a counsellor');
     // A redelivered activity changes nothing.
     expect((await post(activity({ type: 'message', id: 'm-1', text: 'English' }), sign())).status).toBe(200);
@@ -121,7 +121,7 @@ describe('Bot Framework /api/messages', () => {
     const handoff = await app.database.prisma.handoff.findFirstOrThrow({ where: { conversation: { channel: 'botframework' } } });
     expect(handoff.priority).toBe(3);
     await app.outbox.sweep();
-    await expect.poll(() => sentToConnector().some((a) => /113/.test(a.text ?? '')), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => sentToConnector().some((a) => /113/.test(a.text ?? '')), { timeout: 30_000 }).toBe(true);
   });
 
   it('serves Microsoft Teams (long references) and keeps only a minimal reference: no names, no Azure AD ids', async () => {
@@ -156,7 +156,7 @@ describe('Bot Framework /api/messages', () => {
     expect(stored.externalChatId ?? '').not.toContain(conversationId);
     // The reply reaches the Teams conversation through the stored reference.
     await app.outbox.sweep();
-    await expect.poll(() => sentToConnector().length, { timeout: 10_000 }).toBeGreaterThan(sentBefore);
+    await expect.poll(() => sentToConnector().length, { timeout: 30_000 }).toBeGreaterThan(sentBefore);
     const calls = fake.accepted(/^\/connector\/v3\/conversations\//);
     expect(decodeURIComponent(calls.at(-1)!.path)).toContain(conversationId);
   });

@@ -119,11 +119,11 @@ describe('Direct Line 3.0', () => {
     const sets: ActivitySet[] = [];
     ws.on('message', (data) => sets.push(JSON.parse(String(data)) as ActivitySet));
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-    await expect.poll(() => sets.length).toBeGreaterThan(0);
+    await expect.poll(() => sets.length, { timeout: 30_000 }).toBeGreaterThan(0);
     expect(sets[0]!.activities[0]!.from.role).toBe('bot'); // the welcome
 
     await call('POST', `/v3/directline/conversations/${conversationId}/activities`, token, { type: 'message', text: 'help me, they locked us in', channelData: { clientActivityID: 'sos-1' } });
-    await expect.poll(() => sets.flatMap((s) => s.activities).some((a) => /113/.test(a.text ?? '')), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => sets.flatMap((s) => s.activities).some((a) => /113/.test(a.text ?? '')), { timeout: 30_000 }).toBe(true);
     const all = sets.flatMap((s) => s.activities);
     expect(all.findIndex((a) => a.channelData?.clientActivityID === 'sos-1')).toBeLessThan(all.findIndex((a) => /113/.test(a.text ?? '')));
     // Watermarks only grow.
@@ -135,10 +135,10 @@ describe('Direct Line 3.0', () => {
     const handoff = await app.database.prisma.handoff.findFirstOrThrow({ where: { state: 'waiting' }, orderBy: { createdAt: 'desc' } });
     await claimHandoff(app.queue, { handoffId: handoff.id, counsellorId: staff.id });
     await app.runtime.sendCounsellorReply({ conversationId: handoff.conversationId, counsellorId: staff.id, text: 'Mình là tư vấn viên, bạn đang ở đâu?' });
-    await expect.poll(() => sets.flatMap((s) => s.activities).some((a) => a.text === 'Mình là tư vấn viên, bạn đang ở đâu?'), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => sets.flatMap((s) => s.activities).some((a) => a.text === 'Mình là tư vấn viên, bạn đang ở đâu?'), { timeout: 30_000 }).toBe(true);
     // While the counsellor writes, Web Chat is told (a typing activity; nothing stored).
     await app.ports.get('webchat')!.typing!({ conversationId: handoff.conversationId, externalUserId: conversationId, externalChatId: conversationId });
-    await expect.poll(() => sets.flatMap((s) => s.activities).some((a) => a.type === 'typing'), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => sets.flatMap((s) => s.activities).some((a) => a.type === 'typing'), { timeout: 30_000 }).toBe(true);
     ws.close();
   });
 

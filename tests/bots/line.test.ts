@@ -45,7 +45,7 @@ const sentTo = (userId: string, replyTokens: Set<string>) => fake.sent().filter(
 const conversationOf = (userId: string) => conversationOfUser(app, 'line', userId);
 
 describe('line', () => {
-  it('walks the flow by quick-reply postbacks to a counsellor, replying with each fresh token once', async () => {
+  it('files a full report by quick-reply postbacks (every question, the codes shown and the report stored), then reaches a counsellor, replying with each fresh token once', async () => {
     const userId = newUser();
     const tokens = new Set<string>();
     const send = async (e: ReturnType<typeof event>) => {
@@ -62,13 +62,16 @@ describe('line', () => {
       for (const item of items) expect(Array.from(item.action.label).length).toBeLessThanOrEqual(20);
       return { text: message.text, choiceIds: items.map((i) => i.action.data) };
     };
-    await walkByButtons({
+    const walked = await walkByButtons({
       app,
       press: (id) => send(postback(userId, id)),
       type: (t) => send(text(userId, t)),
       last,
+      transcript: () => JSON.stringify(sentTo(userId, tokens)),
       conversationStatus: async () => (await conversationOf(userId))?.status,
     });
+    expect(walked.reference).toMatch(/^HT-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/);
+    expect(walked.followUpCode).toMatch(/^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/);
     const conversation = (await conversationOf(userId))!;
     expect(conversation.status).toBe('queued');
     const deliveries = sentTo(userId, tokens);
@@ -174,5 +177,25 @@ describe('line', () => {
     const inbound = await app.database.prisma.message.findFirstOrThrow({ where: { conversationId: conversation.id, direction: 'inbound' } });
     expect(inbound.kind).toBe('location');
     expect(inbound.payload).toMatchObject({ location: { latitude: 10.77, longitude: 106.7 } });
+  });
+});
+
+describe('line groups and rooms', () => {
+  it('serves no group or room event: nothing stored, nothing sent, even from a known user id', async () => {
+    const userId = newUser();
+    const before = await app.database.prisma.message.count();
+    const sentBefore = fake.sent().length;
+    const inGroup = { ...text(userId, 'cứu em với'), source: { type: 'group', groupId: `C${'1'.repeat(32)}`, userId } };
+    const inRoom = { ...postback(userId, 'report'), source: { type: 'room', roomId: `R${'2'.repeat(32)}`, userId } };
+    const joined = { ...event(userId, { type: 'follow', follow: { isUnblocked: false } }), source: { type: 'group', groupId: `C${'3'.repeat(32)}`, userId } };
+    expect((await post([inGroup, inRoom, joined])).status).toBe(200);
+    await settle(app);
+    expect(await app.database.prisma.message.count()).toBe(before);
+    expect(await conversationOf(userId)).toBeNull();
+    expect(fake.sent().slice(sentBefore).filter((s) => s.to === userId || s.replyToken === inGroup.replyToken || s.replyToken === inRoom.replyToken)).toEqual([]);
+    // The same user one-to-one is served (the test would prove nothing otherwise).
+    expect((await post([text(userId, 'xin chào')])).status).toBe(200);
+    await settle(app);
+    expect(await conversationOf(userId)).not.toBeNull();
   });
 });

@@ -43,12 +43,12 @@ it('runs a whole conversation over long polling in the real process', async () =
     const press = (data: string) => fake!.push({ callback_query: { id: `cb-${data}`, from, chat_instance: 'ci', data, message: { message_id: 1, date: 0, chat, text: 'x' } } } as never);
 
     fake.push({ message: { message_id: 1, date: Math.floor(Date.now() / 1000), chat, from, text: '/start' } } as never);
-    await expect.poll(buttonsOfLast, { timeout: 20_000, interval: 100 }).toContain('lang.vi');
+    await expect.poll(buttonsOfLast, { timeout: 30_000, interval: 100 }).toContain('lang.vi');
     press('lang.vi');
-    await expect.poll(buttonsOfLast, { timeout: 20_000, interval: 100 }).toContain('counsellor');
+    await expect.poll(buttonsOfLast, { timeout: 30_000, interval: 100 }).toContain('counsellor');
     press('counsellor');
     // The place in the queue, then the waiting room's buttons.
-    await expect.poll(buttonsOfLast, { timeout: 20_000, interval: 100 }).toContain('wait.cancel');
+    await expect.poll(buttonsOfLast, { timeout: 30_000, interval: 100 }).toContain('wait.cancel');
     expect(fake.sent().map((m) => m.text).join('\n')).toMatch(/hàng chờ/);
     expect(fake.answeredCallbacks()).toEqual(expect.arrayContaining(['cb-lang.vi', 'cb-counsellor']));
     expect(fake.sent().every((m) => Number(m.chat_id) === 777)).toBe(true);

@@ -54,7 +54,7 @@ const sentTo = (chatId: number) => fake.sent().filter((m) => Number(m.chat_id) =
 const conversationOf = (chatId: number) => conversationOfUser(app, 'telegram', String(chatId));
 
 describe('telegram', () => {
-  it('registers its webhook, shows on /healthz, and walks the flow by inline buttons to a counsellor', async () => {
+  it('registers its webhook, shows on /healthz, and files a full report by inline buttons (every question, the codes shown and the report stored), then reaches a counsellor', async () => {
     expect(fake.server.callsTo(/\/setWebhook$/)[0]?.body).toMatchObject({ url: 'https://hotline.example.org/webhooks/telegram', secret_token: SECRET });
     const health = (await (await fetch(`${base}/healthz`)).json()) as { channels: Record<string, boolean> };
     expect(health.channels).toMatchObject({ telegram: true });
@@ -70,7 +70,7 @@ describe('telegram', () => {
       if (buttons.length) expect(message.text).not.toMatch(/\n1\. /);
       return { text: message.text, choiceIds: buttons.map((b) => b.callback_data) };
     };
-    const pressed = await walkByButtons({
+    const walked = await walkByButtons({
       app,
       press: async (choiceId) => {
         const update = callbackUpdate(id, choiceId);
@@ -79,9 +79,12 @@ describe('telegram', () => {
       },
       type: async (text) => void (await post(textUpdate(id, text))),
       last,
+      transcript: () => JSON.stringify(sentTo(id)),
       conversationStatus: async () => (await conversationOf(id))?.status,
     });
-    expect(pressed[0]).toBe('lang.vi');
+    expect(walked.pressed[0]).toBe('lang.vi');
+    expect(walked.reference).toMatch(/^HT-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/);
+    expect(walked.followUpCode).toMatch(/^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/);
     const conversation = await conversationOf(id);
     expect(conversation?.status).toBe('queued');
     expect(conversation?.locale).toBe('vi');
@@ -137,6 +140,30 @@ describe('telegram', () => {
     expect(sentTo(id)).toHaveLength(1);
   });
 
+  it('dedupes on update_id: the same message_id in two chats is two messages; the same update_id twice is one', async () => {
+    const [a, b] = [nextUser++, nextUser++];
+    const messageId = 77; // message ids are per chat in Telegram: two chats may both send message 77
+    const fromA = { ...textUpdate(a, 'xin chào'), message: { ...textUpdate(a, 'xin chào').message, message_id: messageId } };
+    const fromB = { ...textUpdate(b, 'xin chào'), message: { ...textUpdate(b, 'xin chào').message, message_id: messageId } };
+    expect(fromA.update_id).not.toBe(fromB.update_id);
+    expect((await post(fromA)).status).toBe(200);
+    expect((await post(fromB)).status).toBe(200);
+    // The same update delivered twice (Telegram retries until it gets 200).
+    expect((await post(fromB)).status).toBe(200);
+    await settle(app);
+    for (const id of [a, b]) {
+      const conversation = await conversationOf(id);
+      expect(conversation, `chat ${id} was served`).not.toBeNull();
+      expect(await app.database.prisma.message.count({ where: { conversationId: conversation!.id, direction: 'inbound' } })).toBe(1);
+      expect(sentTo(id)).toHaveLength(1);
+    }
+    // And a later message of chat A with a new update_id but A's old message_id is not taken for a repeat.
+    const again = { ...textUpdate(a, 'menu'), message: { ...textUpdate(a, 'menu').message, message_id: messageId } };
+    expect((await post(again)).status).toBe(200);
+    await settle(app);
+    expect(await app.database.prisma.message.count({ where: { conversationId: (await conversationOf(a))!.id, direction: 'inbound' } })).toBe(2);
+  });
+
   it('refuses a wrong or missing secret token with 401 and stores nothing; malformed bodies get 400', async () => {
     const id = nextUser++;
     const messages = await app.database.prisma.message.count();
@@ -160,6 +187,22 @@ describe('telegram', () => {
     const message = await app.database.prisma.message.findFirstOrThrow({ where: { conversationId: (await conversationOf(id))!.id, direction: 'outbound' } });
     expect(message.status).toBe('sent');
     expect(message.attempts).toBeGreaterThanOrEqual(2);
+  });
+
+  it('waits the retry_after Telegram asks for before sending again, then delivers once', async () => {
+    const id = nextUser++;
+    const RETRY_AFTER = 4; // longer than the outbox's first backoff, so only honouring it waits this long
+    fake.fail429(1, RETRY_AFTER);
+    await post(textUpdate(id, 'xin chào'));
+    await expect.poll(() => sentTo(id).length, { timeout: 30_000 }).toBe(1);
+    await settle(app, 30_000);
+    const calls = fake.server.callsTo(/\/sendMessage$/).filter((c) => Number((c.body as { chat_id: number }).chat_id) === id);
+    expect(calls.map((c) => c.failed)).toEqual([true, false]);
+    // The second call came no sooner than Telegram allowed (a lower bound: a slow machine only waits longer).
+    expect(calls[1]!.receivedAt - calls[0]!.receivedAt).toBeGreaterThanOrEqual(RETRY_AFTER * 1000 - 10);
+    expect(sentTo(id)).toHaveLength(1);
+    const message = await app.database.prisma.message.findFirstOrThrow({ where: { conversationId: (await conversationOf(id))!.id, direction: 'outbound' } });
+    expect(message.status).toBe('sent');
   });
 
   it('marks the conversation unreachable when the user blocked the bot (403)', async () => {

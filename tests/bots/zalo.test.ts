@@ -6,10 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zaloModule } from '../../bots/zalo/index.js';
-import { zaloSignature } from '../../bots/zalo/translate.js';
 import type { BusEvent } from '../../core/events/bus.js';
 import { conversationOfUser, createTestApp, type TestApp } from '../helpers/app.js';
-import { startZaloFake, type ZaloFake } from '../fakes/zalo.js';
+import { startZaloFake, zaloEventSignature, type ZaloFake } from '../fakes/zalo.js';
 import { settle, walkByButtons } from './walk.js';
 
 const APP_ID = '1234567890123456789';
@@ -54,7 +53,7 @@ async function post(event: unknown, signature?: string): Promise<Response> {
   const timestamp = typeof event === 'object' && event ? String((event as { timestamp: string }).timestamp) : '';
   return fetch(`${base}/webhooks/zalo`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-zevent-signature': signature ?? zaloSignature(APP_ID, body, timestamp, OA_SECRET) },
+    headers: { 'content-type': 'application/json', 'x-zevent-signature': signature ?? zaloEventSignature(APP_ID, body, timestamp, OA_SECRET) },
     body,
   });
 }
@@ -70,7 +69,7 @@ const counsellorReply = async (conversationId: string, text: string) => {
 };
 
 describe('zalo', () => {
-  it('walks the flow by consultation-message buttons to a counsellor', async () => {
+  it('files a full report by consultation-message buttons (typing a number where a question has more than 5 choices; every question, the codes shown and the report stored), then reaches a counsellor', async () => {
     const userId = newUser();
     expect((await post({ app_id: APP_ID, event_name: 'follow', timestamp: String(Date.now()), oa_id: 'oa-1', follower: { id: userId }, source: 'oa_profile' })).status).toBe(200);
     await settle(app);
@@ -81,14 +80,19 @@ describe('zalo', () => {
       for (const b of buttons) expect(b.type).toBe('oa.query.hide');
       return { text: message.text ?? '', choiceIds: buttons.map((b) => b.payload.replace(/^choice:/, '')) };
     };
-    await walkByButtons({
+    const walked = await walkByButtons({
       app,
       // A hidden-query button comes back as a text event carrying the button's payload.
       press: async (id) => void expect((await post(textEvent(userId, `choice:${id}`))).status).toBe(200),
       type: async (t) => void (await post(textEvent(userId, t))),
       last,
+      transcript: () => JSON.stringify(sentTo(userId)),
       conversationStatus: async () => (await conversationOf(userId))?.status,
     });
+    expect(walked.reference).toMatch(/^HT-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/);
+    expect(walked.followUpCode).toMatch(/^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/);
+    // Questions with more than five choices have no buttons on Zalo: answered by typing a number.
+    expect(walked.typed).toContain('1');
     const conversation = (await conversationOf(userId))!;
     expect(conversation.status).toBe('queued');
     const outbound = await app.database.prisma.message.count({ where: { conversationId: conversation.id, direction: 'outbound', status: 'sent' } });
@@ -152,7 +156,7 @@ describe('zalo', () => {
     const userId = newUser();
     const before = await app.database.prisma.message.count();
     const event = textEvent(userId, 'xin chào');
-    expect((await post(event, zaloSignature(APP_ID, JSON.stringify(event), event.timestamp, 'wrong-key'))).status).toBe(401);
+    expect((await post(event, zaloEventSignature(APP_ID, JSON.stringify(event), event.timestamp, 'wrong-key'))).status).toBe(401);
     expect((await post(event, 'mac=00')).status).toBe(401);
     expect((await post(event, '')).status).toBe(401);
     expect((await post('{nope')).status).toBe(400);

@@ -61,30 +61,30 @@ describe('console alerts in Chromium', () => {
     const sos = await app.runtime.handleTurn(textFrom('alert-user', 'cứu tôi với, họ nhốt tôi'));
     expect(sos.handoffId).toBeTruthy();
 
-    await expect.poll(() => lan.page.title(), { timeout: 10_000 }).toMatch(/^\(1\) /);
-    await expect.poll(async () => (await observed(lan.page)).notifications.length, { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => lan.page.title(), { timeout: 30_000 }).toMatch(/^\(1\) /);
+    await expect.poll(async () => (await observed(lan.page)).notifications.length, { timeout: 30_000 }).toBe(1);
     const seen = await observed(lan.page);
     expect(seen.notifications[0]!.title).toContain('Khẩn cấp');
     expect(seen.notifications[0]!.body).toContain('Kênh thử');
     // Nothing the person wrote goes into a notification (others may see the screen).
     expect(JSON.stringify(seen.notifications)).not.toContain('nhốt');
     expect(seen.sounds).toEqual([`${base}/console/sounds/alert.wav`]);
-    await expect.poll(() => lan.page.locator('#urgent-banner').isVisible(), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => lan.page.locator('#urgent-banner').isVisible(), { timeout: 30_000 }).toBe(true);
     await lan.page.screenshot({ path: path.join(ARTIFACTS, 'console-alert-title.png') });
 
     // Past the SLA and still unclaimed: the supervisor is alerted again, the counsellor is not.
-    await expect.poll(async () => (await observed(hoa.page)).notifications.length, { timeout: 20_000 }).toBe(2);
+    await expect.poll(async () => (await observed(hoa.page)).notifications.length, { timeout: 30_000 }).toBe(2);
     const again = await observed(hoa.page);
     expect(again.notifications[1]!.body).toContain('quá hạn');
     expect(again.sounds).toHaveLength(2);
-    await expect.poll(() => lan.page.locator(`li[data-handoff="${sos.handoffId}"] .badge`).count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => lan.page.locator(`li[data-handoff="${sos.handoffId}"] .badge`).count(), { timeout: 30_000 }).toBe(1);
     expect((await observed(lan.page)).notifications).toHaveLength(1);
 
     // Claimed: the count leaves the title on every console.
     await lan.page.bringToFront();
     await lan.page.locator(`li[data-handoff="${sos.handoffId}"] button.claim`).click();
-    await expect.poll(() => lan.page.locator('#transcript').count(), { timeout: 10_000 }).toBe(1);
-    await expect.poll(() => hoa.page.title(), { timeout: 10_000 }).toBe('Bàn làm việc tư vấn viên 111');
+    await expect.poll(() => lan.page.locator('#transcript').count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => hoa.page.title(), { timeout: 30_000 }).toBe('Bàn làm việc tư vấn viên 111');
     expect(await lan.page.title()).toBe('Bàn làm việc tư vấn viên 111');
     expect(lan.errors).toEqual([]);
     expect(hoa.errors).toEqual([]);
@@ -103,8 +103,8 @@ describe('console alerts in Chromium', () => {
     expect(high.handoffId).toBeTruthy();
     const handoff = await app.database.prisma.handoff.findUniqueOrThrow({ where: { id: high.handoffId! } });
     expect(['high', 'emergency']).toContain(handoff.level);
-    await expect.poll(() => lan.page.title(), { timeout: 10_000 }).toMatch(/^\(1\) /);
-    await expect.poll(async () => (await observed(lan.page)).notifications.length, { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => lan.page.title(), { timeout: 30_000 }).toMatch(/^\(1\) /);
+    await expect.poll(async () => (await observed(lan.page)).notifications.length, { timeout: 30_000 }).toBe(1);
     expect((await observed(lan.page)).sounds).toHaveLength(afterToggle);
     expect(lan.errors).toEqual([]);
     await lan.context.close();

@@ -53,7 +53,7 @@ export async function logIn(page: Page, email: string, password = 'a-long-enough
   await page.locator('#email').fill(email);
   await page.locator('#password').fill(password);
   await page.locator('form button[type="submit"]').click();
-  await expect.poll(() => page.locator('nav').count(), { timeout: 10_000 }).toBe(1);
+  await expect.poll(() => page.locator('nav').count(), { timeout: 30_000 }).toBe(1);
 }
 
 /**
@@ -65,7 +65,7 @@ export async function sendToBackground(context: BrowserContext, page: Page): Pro
   await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: false });
   const other = await context.newPage();
   await other.bringToFront();
-  await expect.poll(() => page.evaluate(() => document.hasFocus()), { timeout: 10_000 }).toBe(false);
+  await expect.poll(() => page.evaluate(() => document.hasFocus()), { timeout: 30_000 }).toBe(false);
   return other;
 }
 

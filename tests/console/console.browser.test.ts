@@ -44,7 +44,7 @@ describe('console in Chromium', () => {
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Mật khẩu').fill('a-long-enough-password');
     await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    await expect.poll(() => page.getByRole('heading', { name: 'Hàng chờ' }).count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => page.getByRole('heading', { name: 'Hàng chờ' }).count(), { timeout: 30_000 }).toBe(1);
     return page;
   }
 
@@ -57,21 +57,21 @@ describe('console in Chromium', () => {
     expect(sos.handoffId).toBeTruthy();
 
     // Live: the chat appears without a reload, with the matched words highlighted.
-    await expect.poll(() => lan.locator(`li[data-handoff="${sos.handoffId}"]`).count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => lan.locator(`li[data-handoff="${sos.handoffId}"]`).count(), { timeout: 30_000 }).toBe(1);
     expect((await lan.locator(`li[data-handoff="${sos.handoffId}"] mark`).allInnerTexts()).join(' ').toLowerCase()).toContain('cứu tôi');
     expect(await lan.locator(`li[data-handoff="${sos.handoffId}"]`).getAttribute('class')).toContain('level-emergency');
     await lan.screenshot({ path: path.join(ARTIFACTS, 'console-queue-phone.png') });
 
     const minh = await login('minh@111.vn', { live: false });
-    await expect.poll(() => minh.locator(`li[data-handoff="${sos.handoffId}"] button.claim`).count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => minh.locator(`li[data-handoff="${sos.handoffId}"] button.claim`).count(), { timeout: 30_000 }).toBe(1);
 
     await lan.locator(`li[data-handoff="${sos.handoffId}"] button.claim`).click();
-    await expect.poll(() => lan.locator('#transcript li').count(), { timeout: 10_000 }).toBeGreaterThan(2);
+    await expect.poll(() => lan.locator('#transcript li').count(), { timeout: 30_000 }).toBeGreaterThan(2);
     expect(await lan.locator('#transcript').innerText()).toContain('cứu tôi với, họ nhốt tôi');
 
     // The second counsellor's claim is refused, and says so.
     await minh.locator(`li[data-handoff="${sos.handoffId}"] button.claim`).click();
-    await expect.poll(() => minh.locator('#flash').innerText(), { timeout: 10_000 }).toContain('Một tư vấn viên khác đã nhận');
+    await expect.poll(() => minh.locator('#flash').innerText(), { timeout: 30_000 }).toContain('Một tư vấn viên khác đã nhận');
     await minh.screenshot({ path: path.join(ARTIFACTS, 'console-claim-refused.png') });
     const handoff = await app.database.prisma.handoff.findUniqueOrThrow({ where: { id: sos.handoffId! }, include: { counsellor: true } });
     expect(handoff.counsellor?.displayName).toBe('Lan');
@@ -80,14 +80,14 @@ describe('console in Chromium', () => {
     await lan.locator('#reply').fill('Chào bạn, mình là Lan từ Tổng đài 111. Bạn đang ở đâu?');
     await lan.locator('#send').click();
     // Named by the counsellor's alias (none set: the neutral one), never the account's name.
-    await expect.poll(() => port.sent.map((s) => s.message.text), { timeout: 10_000 }).toContain('Tư vấn viên 111: Chào bạn, mình là Lan từ Tổng đài 111. Bạn đang ở đâu?');
+    await expect.poll(() => port.sent.map((s) => s.message.text), { timeout: 30_000 }).toContain('Tư vấn viên 111: Chào bạn, mình là Lan từ Tổng đài 111. Bạn đang ở đâu?');
     const sent = port.sent.find((s) => s.message.text.startsWith('Tư vấn viên 111: Chào bạn, mình là Lan'))!;
     expect(sent.message.author).toBe('counsellor');
     expect(sent.target.conversationId).toBe(sos.conversationId);
 
     // The user's answer appears live in the chat view.
     await app.runtime.handleTurn(textFrom('web-user', 'em ở Campuchia'));
-    await expect.poll(() => lan.locator('#transcript').innerText(), { timeout: 10_000 }).toContain('em ở Campuchia');
+    await expect.poll(() => lan.locator('#transcript').innerText(), { timeout: 30_000 }).toContain('em ở Campuchia');
     await lan.screenshot({ path: path.join(ARTIFACTS, 'console-chat.png'), fullPage: true });
 
     // A report filed for the user from the chat view: the codes are shown to read out.
@@ -95,12 +95,12 @@ describe('console in Chromium', () => {
     await lan.locator('#report-category').selectOption('scam_compound');
     await lan.locator('#report-province').selectOption('an-giang');
     await lan.locator('#report-form button[type="submit"]').click();
-    await expect.poll(() => lan.locator('#flash').innerText(), { timeout: 10_000 }).toMatch(/HT-[2-9A-Z]{4}-[2-9A-Z]{4}/);
+    await expect.poll(() => lan.locator('#flash').innerText(), { timeout: 30_000 }).toMatch(/HT-[2-9A-Z]{4}-[2-9A-Z]{4}/);
     expect(await lan.locator('#report-reference').inputValue()).toMatch(/^HT-/);
 
     // Hand back: the bot answers the next message again.
     await lan.locator('#hand-back').click();
-    await expect.poll(() => lan.getByRole('heading', { name: 'Hàng chờ' }).count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => lan.getByRole('heading', { name: 'Hàng chờ' }).count(), { timeout: 30_000 }).toBe(1);
     const conversation = await app.database.prisma.conversation.findUniqueOrThrow({ where: { id: sos.conversationId } });
     expect(conversation.status).toBe('bot');
     const next = await app.runtime.handleTurn(textFrom('web-user', 'menu'));
@@ -126,20 +126,20 @@ describe('console in Chromium', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.type('a-long-enough-password');
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByRole('heading', { name: 'Hàng chờ' }).count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => page.getByRole('heading', { name: 'Hàng chờ' }).count(), { timeout: 30_000 }).toBe(1);
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('button', { name: 'Reports' }).focus();
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByRole('cell', { name: report.referenceCode }).count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => page.getByRole('cell', { name: report.referenceCode }).count(), { timeout: 30_000 }).toBe(1);
     await page.getByRole('row', { name: new RegExp(report.referenceCode) }).getByRole('button', { name: 'Open' }).click();
-    await expect.poll(() => page.locator('section.report').innerText(), { timeout: 10_000 }).toContain('Recruiter "Tuan" on Facebook');
+    await expect.poll(() => page.locator('section.report').innerText(), { timeout: 30_000 }).toContain('Recruiter "Tuan" on Facebook');
     await page.locator('section.report select').selectOption('referred');
     await page.getByRole('button', { name: 'Update' }).click();
-    await expect.poll(async () => (await app.database.prisma.report.findUniqueOrThrow({ where: { id: report.id } })).status, { timeout: 10_000 }).toBe('referred');
+    await expect.poll(async () => (await app.database.prisma.report.findUniqueOrThrow({ where: { id: report.id } })).status, { timeout: 30_000 }).toBe('referred');
     expect(await app.database.prisma.auditLog.count({ where: { action: 'report.read', subjectId: report.id } })).toBe(1);
     await page.screenshot({ path: path.join(ARTIFACTS, 'console-report.png'), fullPage: true });
     await page.getByRole('button', { name: 'Dashboard' }).click();
-    await expect.poll(() => page.locator('#figures').innerText(), { timeout: 10_000 }).toContain('Contacts');
+    await expect.poll(() => page.locator('#figures').innerText(), { timeout: 30_000 }).toContain('Contacts');
     expect(await page.locator('#csv').getAttribute('href')).toMatch(/^\/console\/api\/dashboard\.csv\?from=\d{4}-\d{2}-\d{2}&to=/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'console-dashboard.png'), fullPage: true });
     // Directory admin: edit an entry's phone number.
@@ -149,7 +149,7 @@ describe('console in Chromium', () => {
     const phone = page.getByLabel(`Phone · ${entry.nameVi}`, { exact: true });
     await phone.fill('0243 111 111');
     await phone.press('Enter');
-    await expect.poll(async () => (await app.database.prisma.serviceEntry.findUniqueOrThrow({ where: { id: entry.id } })).phone, { timeout: 10_000 }).toBe('0243 111 111');
+    await expect.poll(async () => (await app.database.prisma.serviceEntry.findUniqueOrThrow({ where: { id: entry.id } })).phone, { timeout: 30_000 }).toBe('0243 111 111');
     expect(errors).toEqual([]);
     await context.close();
   }, 90_000);

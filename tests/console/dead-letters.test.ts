@@ -13,7 +13,7 @@ import { createTestApp, textFrom, type TestApp } from '../helpers/app.js';
 import { recordingPort } from '../helpers/ports.js';
 import { ConsoleClient } from './session.js';
 
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
+async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
   const started = Date.now();
   for (;;) {
     const value = await read();

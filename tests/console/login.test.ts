@@ -35,6 +35,7 @@ describe('console login', () => {
   };
   const clearService = () => app.database.prisma.rateLimit.deleteMany({ where: { key: 'login:service' } });
 
+  // PGlite serialises these; attempts.postgres.test.ts races them on PostgreSQL.
   it('counts attempts atomically: of 40 parallel wrong guesses on one account, at most 5 are evaluated', async () => {
     await account('race@111.vn', 'counsellor');
     const results = await Promise.all(Array.from({ length: 40 }, () => new ConsoleClient(base).login('race@111.vn', 'wrong-password-guess')));
@@ -72,7 +73,7 @@ describe('console login', () => {
     const ws = new WebSocket(`${base.replace('http', 'ws')}/console/ws`, { headers: { cookie: watcher.cookie, origin: base } });
     const received: { type: string }[] = [];
     ws.on('message', (data) => received.push(JSON.parse(String(data)) as { type: string }));
-    await expect.poll(() => received.some((m) => m.type === 'hello'), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => received.some((m) => m.type === 'hello'), { timeout: 30_000 }).toBe(true);
 
     // Failed logins on random addresses pass the service-wide threshold...
     const flood = await Promise.all(Array.from({ length: ALERT_AT + 4 }, (_, i) => new ConsoleClient(base).login(`nobody${i}@111.vn`, 'wrong-password-guess')));
@@ -80,7 +81,7 @@ describe('console login', () => {
     // ...and the admin's correct password still works (slowed, not refused).
     expect((await new ConsoleClient(base).login('admin2@111.vn', PASSWORD)).status).toBe(200);
     expect(events.filter((e) => e.type === 'security.login_pressure')).toHaveLength(1);
-    await expect.poll(() => received.some((m) => m.type === 'security.login_pressure'), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => received.some((m) => m.type === 'security.login_pressure'), { timeout: 30_000 }).toBe(true);
     expect(await app.database.prisma.auditLog.count({ where: { action: 'login.pressure' } })).toBe(1);
     ws.close();
     await clearService();

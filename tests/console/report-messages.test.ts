@@ -141,7 +141,7 @@ describe('report messages, both ways', () => {
 async function expectEvent<T>(list: T[], match: (e: T) => boolean): Promise<void> {
   const started = Date.now();
   while (!list.some(match)) {
-    if (Date.now() - started > 10_000) throw new Error(`event not received; got ${JSON.stringify(list)}`);
+    if (Date.now() - started > 30_000) throw new Error(`event not received; got ${JSON.stringify(list)}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -46,15 +46,15 @@ describe('team, offers and report messages in Chromium', () => {
     const aliasInput = admin.page.getByLabel('Tên người dùng thấy · Nguyễn Thị Lan', { exact: true });
     await aliasInput.fill('Lan');
     await aliasInput.press('Enter');
-    await expect.poll(() => admin.page.locator('#staff-list').innerText(), { timeout: 10_000 }).toContain('Người dùng thấy: Tư vấn viên Lan');
+    await expect.poll(() => admin.page.locator('#staff-list').innerText(), { timeout: 30_000 }).toContain('Người dùng thấy: Tư vấn viên Lan');
     await expectNoRawIds(admin.page, 'staff with aliases', 'vi');
     await admin.context.close();
 
     const lan = await consolePage(browser, base, { notifications: true });
     await logIn(lan.page, 'lan@111.vn');
-    await expect.poll(() => lan.page.locator('#availability-toggle').innerText(), { timeout: 10_000 }).toBe('Tạm vắng');
+    await expect.poll(() => lan.page.locator('#availability-toggle').innerText(), { timeout: 30_000 }).toBe('Tạm vắng');
     await lan.page.locator('#availability-toggle').click();
-    await expect.poll(() => lan.page.locator('#availability-toggle').innerText(), { timeout: 10_000 }).toBe('Sẵn sàng nhận');
+    await expect.poll(() => lan.page.locator('#availability-toggle').innerText(), { timeout: 30_000 }).toBe('Sẵn sàng nhận');
     expect((await app.database.prisma.staffUser.findUniqueOrThrow({ where: { email: 'lan@111.vn' } })).availability).toBe('available');
     await sendToBackground(lan.context, lan.page);
 
@@ -63,14 +63,14 @@ describe('team, offers and report messages in Chromium', () => {
     const handoffId = asked.handoffId ?? chat.handoffId;
     expect(handoffId).toBeTruthy();
     const offer = lan.page.locator(`#offers .offer[data-handoff="${handoffId}"]`);
-    await expect.poll(() => offer.count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => offer.count(), { timeout: 30_000 }).toBe(1);
     expect(await offer.locator('.countdown').innerText()).toMatch(/^còn \d+ giây$/);
-    await expect.poll(async () => (await observed(lan.page)).notifications.map((n) => n.title), { timeout: 10_000 }).toContain('Tổng đài 111: một cuộc trò chuyện được chuyển cho bạn');
+    await expect.poll(async () => (await observed(lan.page)).notifications.map((n) => n.title), { timeout: 30_000 }).toContain('Tổng đài 111: một cuộc trò chuyện được chuyển cho bạn');
     expect((await observed(lan.page)).sounds.length).toBeGreaterThan(0);
     await lan.page.screenshot({ path: path.join(ARTIFACTS, 'console-v2-offer.png') });
     await lan.page.bringToFront();
     await offer.locator('button.accept').click();
-    await expect.poll(() => lan.page.locator('#reply').count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => lan.page.locator('#reply').count(), { timeout: 30_000 }).toBe(1);
     const handoff = await app.database.prisma.handoff.findUniqueOrThrow({ where: { id: handoffId! }, include: { counsellor: true } });
     expect(handoff.state).toBe('claimed');
     expect(handoff.counsellor?.email).toBe('lan@111.vn');
@@ -78,15 +78,15 @@ describe('team, offers and report messages in Chromium', () => {
     const told = port.sent.filter((s) => s.target.conversationId === handoff.conversationId).map((s) => s.message.text).join('\n');
     expect(told).toContain('Lan');
     expect(told).not.toContain('Nguyễn');
-    await expect.poll(() => lan.page.locator('#availability .open-count').innerText(), { timeout: 10_000 }).toMatch(/^1\//);
+    await expect.poll(() => lan.page.locator('#availability .open-count').innerText(), { timeout: 30_000 }).toMatch(/^1\//);
 
     // The next one is declined: the offer leaves the bar.
     const next = await app.runtime.handleTurn(textFrom('offer-user-2', 'cho em gặp tư vấn viên'));
     const nextId = next.handoffId ?? (await app.runtime.handleTurn(textFrom('offer-user-2', 'tư vấn viên'))).handoffId;
     const second = lan.page.locator(`#offers .offer[data-handoff="${nextId}"]`);
-    await expect.poll(() => second.count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => second.count(), { timeout: 30_000 }).toBe(1);
     await second.locator('button.decline').click();
-    await expect.poll(() => second.count(), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => second.count(), { timeout: 30_000 }).toBe(0);
     expect((await app.database.prisma.handoff.findUniqueOrThrow({ where: { id: nextId! } })).state).toBe('waiting');
 
     // The supervisor sees who holds what.
@@ -94,7 +94,7 @@ describe('team, offers and report messages in Chromium', () => {
     await logIn(hoa.page, 'hoa@111.vn');
     await hoa.page.locator('nav button', { hasText: 'Đội tư vấn' }).click();
     const row = hoa.page.locator('#team tr', { hasText: 'Nguyễn Thị Lan' });
-    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => row.count(), { timeout: 30_000 }).toBe(1);
     const text = await row.innerText();
     expect(text).toContain('Tư vấn viên Lan');
     expect(text).toContain('Sẵn sàng nhận');
@@ -123,13 +123,13 @@ describe('team, offers and report messages in Chromium', () => {
     await logIn(hoa.page, 'hoa@111.vn');
     await hoa.page.locator('nav button', { hasText: 'Tin báo' }).click();
     const row = hoa.page.locator('#reports tr', { hasText: reference });
-    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => row.count(), { timeout: 30_000 }).toBe(1);
     await row.locator('button').click();
     const thread = hoa.page.locator('section.report .report-thread');
-    await expect.poll(() => thread.innerText(), { timeout: 10_000 }).toContain('Chưa có tin nhắn.');
+    await expect.poll(() => thread.innerText(), { timeout: 30_000 }).toContain('Chưa có tin nhắn.');
     await thread.locator('textarea').fill('Bạn có biết tên công ty tuyển dụng không?');
     await thread.locator('button[type="submit"]').click();
-    await expect.poll(() => thread.locator('.thread-msg.staff').count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => thread.locator('.thread-msg.staff').count(), { timeout: 30_000 }).toBe(1);
     expect(await thread.locator('.thread-msg.staff .read-state').innerText()).toBe('chưa đọc');
 
     // The reporter follows up on another channel, reads the question and answers.
@@ -144,10 +144,10 @@ describe('team, offers and report messages in Chromium', () => {
     await r.choose('follow.message');
     await r.text('Công ty Golden Star, người tuyển tên Minh');
 
-    await expect.poll(() => thread.locator('.thread-msg.reporter').count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => thread.locator('.thread-msg.reporter').count(), { timeout: 30_000 }).toBe(1);
     expect(await thread.locator('.thread-msg.reporter').innerText()).toContain('Công ty Golden Star, người tuyển tên Minh');
     expect(await thread.locator('.thread-msg.staff .read-state').innerText()).toMatch(/^đã đọc lúc /);
-    await expect.poll(() => row.locator('td.awaiting').innerText(), { timeout: 10_000 }).toContain('người báo tin đã trả lời');
+    await expect.poll(() => row.locator('td.awaiting').innerText(), { timeout: 30_000 }).toContain('người báo tin đã trả lời');
     await expectNoRawIds(hoa.page, 'report thread', 'vi');
     await hoa.page.screenshot({ path: path.join(ARTIFACTS, 'console-v2-report-thread.png'), fullPage: true });
     expect(hoa.errors).toEqual([]);

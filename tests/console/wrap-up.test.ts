@@ -141,7 +141,7 @@ describe('wrap-up and survey', () => {
   });
 });
 
-async function until(ok: () => boolean, timeoutMs = 10_000): Promise<void> {
+async function until(ok: () => boolean, timeoutMs = 30_000): Promise<void> {
   const started = Date.now();
   while (!ok()) {
     if (Date.now() - started > timeoutMs) throw new Error('timed out');

@@ -12,6 +12,8 @@ export interface RecordedCall {
   failed: boolean;
   /** When the answer was ready (performance.now(), for latency figures in bench/). */
   at?: number;
+  /** When the request had arrived (performance.now()): how long a client waited between two calls. */
+  receivedAt: number;
 }
 
 export interface FakeFailure {
@@ -58,6 +60,7 @@ export class FakeServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const receivedAt = performance.now();
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const rawBody = Buffer.concat(chunks).toString('utf8');
@@ -65,7 +68,7 @@ export class FakeServer {
     const type = req.headers['content-type'] ?? '';
     if (type.includes('json') && rawBody) body = JSON.parse(rawBody);
     else if (type.includes('x-www-form-urlencoded')) body = Object.fromEntries(new URLSearchParams(rawBody));
-    const call: RecordedCall = { method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0]!, headers: req.headers, body, rawBody, failed: false };
+    const call: RecordedCall = { method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0]!, headers: req.headers, body, rawBody, failed: false, receivedAt };
     const index = this.failures.findIndex((f) => f.match.test(call.path));
     if (index >= 0) {
       const { failure } = this.failures.splice(index, 1)[0]!;

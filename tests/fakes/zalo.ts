@@ -3,7 +3,7 @@
  * (/v4/oa/access_token), answering `{ error, message, data }` like Zalo. The access token can be
  * expired on demand to exercise the refresh.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { FakeServer } from './base.js';
 
 export interface ZaloSent {
@@ -73,4 +73,13 @@ export async function startZaloFake(options: { accessToken: string; refreshToken
     },
     close: () => server.close(),
   };
+}
+
+/**
+ * The X-ZEvent-Signature a Zalo OA webhook carries, written here from Zalo's documented formula and
+ * not with the app's own function: "mac=" + hex SHA-256 of (app id + raw body + the event's own
+ * `timestamp` field + OA secret key).
+ */
+export function zaloEventSignature(appId: string, rawBody: string, timestamp: string, oaSecretKey: string): string {
+  return `mac=${createHash('sha256').update(appId + rawBody + timestamp + oaSecretKey, 'utf8').digest('hex')}`;
 }

@@ -7,11 +7,10 @@ import jwt from 'jsonwebtoken';
 import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import { channelModules } from '../../bots/index.js';
 import { useBotFrameworkCredentials } from '../../bots/botframework/index.js';
-import { zaloSignature } from '../../bots/zalo/translate.js';
 import { FakeServer } from '../fakes/base.js';
 import { lineSignature, startLineFake, type LineFake } from '../fakes/line.js';
 import { startTelegramFake, type TelegramFake } from '../fakes/telegram.js';
-import { startZaloFake, type ZaloFake } from '../fakes/zalo.js';
+import { startZaloFake, zaloEventSignature, type ZaloFake } from '../fakes/zalo.js';
 import { createTestApp, type TestApp } from './app.js';
 
 export const SECRETS = {
@@ -108,7 +107,7 @@ export async function startAllChannels(env: Record<string, string> = {}): Promis
     post: {
       telegram: (raw) => send('/webhooks/telegram', raw, { 'x-telegram-bot-api-secret-token': SECRETS.telegram }),
       line: (raw) => send('/webhooks/line', raw, { 'x-line-signature': lineSignature(raw, SECRETS.line) }),
-      zalo: (raw, timestamp) => send('/webhooks/zalo', raw, { 'x-zevent-signature': zaloSignature(SECRETS.zaloAppId, raw, timestamp, SECRETS.zaloOaSecret) }),
+      zalo: (raw, timestamp) => send('/webhooks/zalo', raw, { 'x-zevent-signature': zaloEventSignature(SECRETS.zaloAppId, raw, timestamp, SECRETS.zaloOaSecret) }),
       botframework: (raw) =>
         send('/api/messages', raw, {
           authorization: `Bearer ${jwt.sign({ serviceurl: serviceUrl() }, privateKey, { algorithm: 'RS256', keyid: KID, issuer: ISSUER, audience: SECRETS.botAppId, expiresIn: 300 })}`,

@@ -1,6 +1,7 @@
 /** Real databases for tests: a fresh in-memory PGlite per call, or a fresh database on TEST_DATABASE_URL. */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { inject } from 'vitest';
 import { openDatabase, type Database } from '../../core/db/client.js';
 import { createCachedTestDatabase } from './cached-db.js';
 
@@ -13,7 +14,13 @@ export function createTestDatabase(): Promise<Database> {
   return createCachedTestDatabase();
 }
 
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
+/**
+ * The PostgreSQL server of the suite: TEST_DATABASE_URL as given, or the local server the global
+ * set-up (tests/helpers/global-setup.ts) found answering; `off` means none (the suite is skipped).
+ */
+const configured = process.env.TEST_DATABASE_URL || inject('testDatabaseUrl') || undefined;
+const skipped = configured === 'off';
+export const TEST_DATABASE_URL = skipped ? undefined : configured;
 
 /** Creates a uniquely named database on the TEST_DATABASE_URL server, migrates it, and drops it on close. */
 export async function createPostgresTestDatabase(): Promise<Database> {
@@ -38,8 +45,9 @@ export async function createPostgresTestDatabase(): Promise<Database> {
   };
 }
 
-/** In CI the PostgreSQL suite must run: a missing TEST_DATABASE_URL is a failure there, not a skip. */
+/** In CI the PostgreSQL suite must run: a missing TEST_DATABASE_URL is a failure there, not a skip (TEST_DATABASE_URL=off skips it anywhere). */
 export function postgresSuiteMode(): 'run' | 'skip' | 'fail' {
   if (TEST_DATABASE_URL) return 'run';
+  if (skipped) return 'skip';
   return process.env.CI ? 'fail' : 'skip';
 }

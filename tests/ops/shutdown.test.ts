@@ -22,7 +22,7 @@ const never = () => new Promise<void>(() => {});
 it('exits 0 after a clean close, giving the last log lines a bounded wait', async () => {
   const h = harness(async () => {});
   h.stop('SIGTERM');
-  await expect.poll(() => h.exits).toEqual([0]);
+  await expect.poll(() => h.exits, { timeout: 30_000 }).toEqual([0]);
   expect(h.calls).toEqual(['close 5']);
   expect(h.lines.join('')).toContain('shut down cleanly');
 });
@@ -42,7 +42,7 @@ it('a second signal exits at once while the first is still draining', async () =
 it('the deadline exits 1 when draining never ends', async () => {
   const h = harness(never, 30);
   h.stop('SIGINT');
-  await expect.poll(() => h.exits, { timeout: 10_000 }).toEqual([1]);
+  await expect.poll(() => h.exits, { timeout: 30_000 }).toEqual([1]);
   expect(h.calls).toEqual(['abandon']);
   expect(h.lines.join('')).toContain('shutdown took too long');
 });
@@ -50,6 +50,6 @@ it('the deadline exits 1 when draining never ends', async () => {
 it('an error while closing still exits, with code 1', async () => {
   const h = harness(() => Promise.reject(new Error('database gone')));
   h.stop('SIGTERM');
-  await expect.poll(() => h.exits).toEqual([1]);
+  await expect.poll(() => h.exits, { timeout: 30_000 }).toEqual([1]);
   expect(h.lines.join('')).toContain('error during shutdown');
 });

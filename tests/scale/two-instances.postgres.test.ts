@@ -73,7 +73,7 @@ describe.runIf(mode !== 'skip')('two instances on one PostgreSQL', () => {
     const consoleEvents: { type: string; handoffId?: string; conversationId?: string }[] = [];
     const live = new WebSocket(`${b.url.replace('http', 'ws')}/console/ws`, { headers: { cookie: counsellor.cookie } });
     live.on('message', (data) => consoleEvents.push(JSON.parse(String(data)) as (typeof consoleEvents)[number]));
-    await expect.poll(() => consoleEvents.some((e) => e.type === 'hello'), { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => consoleEvents.some((e) => e.type === 'hello'), { timeout: 30_000 }).toBe(true);
 
     // The user on A: Direct Line token, conversation, stream.
     const call = async (method: string, path: string, token: string, body?: unknown) => {
@@ -93,27 +93,27 @@ describe.runIf(mode !== 'skip')('two instances on one PostgreSQL', () => {
     const activities: Activity[] = [];
     const stream = new WebSocket(started.body.streamUrl as string);
     stream.on('message', (data) => activities.push(...(JSON.parse(String(data)) as { activities: Activity[] }).activities));
-    await expect.poll(() => activities.some((x) => x.from.role === 'bot' && x.type === 'message'), { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => activities.some((x) => x.from.role === 'bot' && x.type === 'message'), { timeout: 30_000 }).toBe(true);
 
     const posted = await call('POST', `/v3/directline/conversations/${directLineId}/activities`, token, { type: 'message', text: 'cứu em với, em đang bị nhốt', from: { id: 'user' } });
     expect(posted.status).toBe(200);
 
     // B's console hears of the new handoff live (it was created on A).
-    await expect.poll(() => consoleEvents.find((e) => e.type === 'handoff.created'), { timeout: 20_000 }).toBeTruthy();
+    await expect.poll(() => consoleEvents.find((e) => e.type === 'handoff.created'), { timeout: 30_000 }).toBeTruthy();
     const created = consoleEvents.find((e) => e.type === 'handoff.created')!;
     const queue = await counsellor.json<{ handoffId: string; level: string; conversationId: string }[]>('GET', '/console/api/queue');
     const item = queue.body.find((q) => q.handoffId === created.handoffId)!;
     expect(item.level).toBe('emergency');
     // The user on A was told help is coming (emergency numbers) on their stream.
-    await expect.poll(() => activities.filter((x) => x.from.role === 'bot' && x.type === 'message').length, { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
+    await expect.poll(() => activities.filter((x) => x.from.role === 'bot' && x.type === 'message').length, { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
 
     // B claims, types and replies.
     expect((await counsellor.request('POST', `/console/api/handoffs/${item.handoffId}/claim`)).status).toBe(200);
     expect(await (await counsellor.request('POST', `/console/api/handoffs/${item.handoffId}/typing`)).json()).toEqual({ supported: true });
-    await expect.poll(() => activities.some((x) => x.type === 'typing'), { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => activities.some((x) => x.type === 'typing'), { timeout: 30_000 }).toBe(true);
     const reply = 'Chị đây rồi. Em có an toàn để nhắn tin không?';
     expect((await counsellor.request('POST', `/console/api/handoffs/${item.handoffId}/reply`, { text: reply })).status).toBe(200);
-    await expect.poll(() => activities.some((x) => x.type === 'message' && x.text === reply), { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => activities.some((x) => x.type === 'message' && x.text === reply), { timeout: 30_000 }).toBe(true);
     // The console on B also saw the user's message arrive on A.
     expect(consoleEvents.some((e) => e.type === 'conversation.message' && e.conversationId === item.conversationId)).toBe(true);
 
@@ -134,12 +134,12 @@ describe.runIf(mode !== 'skip')('two instances on one PostgreSQL', () => {
 
     // First contact on A: the welcome arrives.
     expect((await webhook(a, update('xin chào'))).status).toBe(200);
-    await expect.poll(() => sentToChat().length, { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => sentToChat().length, { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
 
     // The platform hangs; A commits the next reply and is sending it when it dies.
     const release = telegram.holdSends();
     expect((await webhook(a, update('1'))).status).toBe(200);
-    await expect.poll(() => telegram.held(), { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => telegram.held(), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
     await a.kill();
     release();
 

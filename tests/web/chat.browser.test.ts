@@ -3,7 +3,7 @@
  * Chat against the built-in Direct Line. Every request the page makes is recorded and must stay on
  * this machine. Screenshots go to tests/artifacts/.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,7 +45,7 @@ describe('web chat page in Chromium', () => {
   const choices = (page: Page) => page.locator('.webchat__suggested-action').allInnerTexts();
   /** Waits until the offered buttons are non-empty and no longer include `previous`. */
   const nextChoices = async (page: Page, previous: string) => {
-    await expect.poll(async () => { const c = await choices(page); return c.length > 0 && !c.includes(previous); }, { timeout: 15_000 }).toBe(true);
+    await expect.poll(async () => { const c = await choices(page); return c.length > 0 && !c.includes(previous); }, { timeout: 30_000 }).toBe(true);
     return choices(page);
   };
   const press = async (page: Page, label: string) => page.getByRole('button', { name: label, exact: true }).last().click();
@@ -54,7 +54,7 @@ describe('web chat page in Chromium', () => {
     const { page, requests } = await openChat('vi');
     await expect.poll(() => lastBotText(page), { timeout: 30_000 }).toContain('Tổng đài 111');
     // The page is in Vietnamese, so the chat starts there: straight to the menu, no language question.
-    await expect.poll(() => page.locator('.webchat__suggested-action').allInnerTexts(), { timeout: 15_000 }).toContain('Quyền của bạn');
+    await expect.poll(() => page.locator('.webchat__suggested-action').allInnerTexts(), { timeout: 30_000 }).toContain('Quyền của bạn');
     expect(await choices(page)).not.toContain('English');
     await page.screenshot({ path: path.join(ARTIFACTS, 'chat-welcome.png') });
 
@@ -65,14 +65,19 @@ describe('web chat page in Chromium', () => {
     // The topic lists its questions; the first question's answer names its article of the law.
     const question = (await nextChoices(page, topic))[0]!;
     await press(page, question.trim());
-    await expect.poll(() => lastBotText(page), { timeout: 15_000 }).toMatch(/Điều \d+|Luật|Nghị định/);
+    // Wait for text only that answer has (the rights prompt before it also names the law).
+    const faq = JSON.parse(readFileSync(path.join(import.meta.dirname, '../../locales/vi/faq.json'), 'utf8')) as { items: Record<string, { q: string; a: string }> };
+    const entry = Object.values(faq.items).find((item) => item.q === question.trim());
+    expect(entry, `an FAQ entry for "${question.trim()}"`).toBeDefined();
+    await expect.poll(() => lastBotText(page), { timeout: 30_000 }).toContain(entry!.a.split('\n')[0]!.slice(0, 60));
+    expect(await lastBotText(page)).toMatch(/Điều \d+|Luật|Nghị định/);
     expect((await bubbles(page)).length).toBeGreaterThan(before);
     await page.screenshot({ path: path.join(ARTIFACTS, 'chat-faq.png') });
 
     const input = page.locator('input[data-id="webchat-sendbox-input"], textarea[data-id="webchat-sendbox-input"]').first();
     await input.fill('cứu em với, em đang bị nhốt');
     await input.press('Enter');
-    await expect.poll(() => lastBotText(page), { timeout: 15_000 }).toMatch(/113/);
+    await expect.poll(() => lastBotText(page), { timeout: 30_000 }).toMatch(/113/);
     expect(await lastBotText(page)).toMatch(/115/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'chat-emergency.png') });
     const handoff = await app.database.prisma.handoff.findFirst({ where: { level: 'emergency' } });
@@ -119,31 +124,31 @@ describe('web chat page in Chromium', () => {
     const input = page.locator('input[data-id="webchat-sendbox-input"], textarea[data-id="webchat-sendbox-input"]').first();
     await input.fill('bao tin');
     await input.press('Enter');
-    await expect.poll(() => choices(page), { timeout: 15_000 }).toContain('Bị giữ ở trại lừa đảo');
+    await expect.poll(() => choices(page), { timeout: 30_000 }).toContain('Bị giữ ở trại lừa đảo');
     const report = await allButtonsVisible(page, 'chat-360-report.png');
     expect(report).toHaveLength(12);
     expect(report.slice(-2)).toEqual(['Quay lại', 'Về trang chính']);
     // A yes/no question, reached by typing.
     await input.fill('lua dao');
     await input.press('Enter');
-    await expect.poll(() => choices(page), { timeout: 15_000 }).toContain('Ở nước ngoài');
+    await expect.poll(() => choices(page), { timeout: 30_000 }).toContain('Ở nước ngoài');
     await input.fill('o cpc');
     await input.press('Enter');
-    await expect.poll(() => choices(page), { timeout: 15_000 }).toContain('Campuchia');
+    await expect.poll(() => choices(page), { timeout: 30_000 }).toContain('Campuchia');
     await press(page, 'Campuchia');
-    await expect.poll(() => choices(page), { timeout: 15_000 }).toContain('Không chắc');
+    await expect.poll(() => choices(page), { timeout: 30_000 }).toContain('Không chắc');
     expect(await allButtonsVisible(page, 'chat-360-yesno.png')).toEqual(['Có', 'Không', 'Không chắc', 'Quay lại', 'Về trang chính']);
     // Two answers that fit nothing: the choices come back numbered, with a counsellor; a number works.
     await input.fill('hmm');
     await input.press('Enter');
-    await expect.poll(async () => (await bubbles(page)).filter((t) => t.includes('Mình chưa hiểu câu trả lời này')).length, { timeout: 15_000 }).toBe(1);
+    await expect.poll(async () => (await bubbles(page)).filter((t) => t.includes('Mình chưa hiểu câu trả lời này')).length, { timeout: 30_000 }).toBe(1);
     await input.fill('???');
     await input.press('Enter');
-    await expect.poll(() => lastBotText(page), { timeout: 15_000 }).toMatch(/1\.\s*Có\s+2\.\s*Không\s+3\.\s*Không chắc\s+4\.\s*Nói chuyện với tư vấn viên/);
+    await expect.poll(() => lastBotText(page), { timeout: 30_000 }).toMatch(/1\.\s*Có\s+2\.\s*Không\s+3\.\s*Không chắc\s+4\.\s*Nói chuyện với tư vấn viên/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'chat-360-numbered.png') });
     await input.fill('khum');
     await input.press('Enter');
-    await expect.poll(() => choices(page), { timeout: 15_000 }).toContain('Gửi luôn');
+    await expect.poll(() => choices(page), { timeout: 30_000 }).toContain('Gửi luôn');
     await page.context().close();
   }, 120_000);
 
@@ -157,7 +162,7 @@ describe('web chat page in Chromium', () => {
     expect(box.y).toBeLessThan(60);
     expect(box.x + box.width).toBeLessThanOrEqual(360);
     await page.getByText('Cách giấu lượt vào trang này').click();
-    await expect.poll(() => page.locator('details.hide-tip li').count()).toBeGreaterThanOrEqual(3);
+    await expect.poll(() => page.locator('details.hide-tip li').count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
     expect(await page.locator('details.hide-tip').innerText()).toMatch(/ẩn danh/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'landing-360.png'), fullPage: true });
     await page.keyboard.press('Escape');
@@ -172,7 +177,7 @@ describe('web chat page in Chromium', () => {
   it('quick exit by the button, at 360 px wide, in English (the chat starts in English)', async () => {
     const { page } = await openChat('en');
     await expect.poll(() => lastBotText(page), { timeout: 30_000 }).toContain('111');
-    await expect.poll(() => choices(page), { timeout: 15_000 }).toContain('Your rights');
+    await expect.poll(() => choices(page), { timeout: 30_000 }).toContain('Your rights');
     expect(await lastBotText(page)).not.toMatch(/choose your language/i);
     expect(await page.getByText('How to hide this visit').count()).toBe(1);
     const exit = page.getByRole('button', { name: 'Quick exit' });

@@ -59,7 +59,7 @@ async function visitor(lang: 'vi' | 'en') {
     const posted = await call('POST', `/v3/directline/conversations/${id}/activities`, token, { type: 'message', channelData: { clientActivityID: `${id}-${sent}` }, ...activity });
     expect(posted.status).toBe(200);
     let bot: Activity[] = [];
-    await expect.poll(async () => (bot = [...bot, ...(await read())]).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => (bot = [...bot, ...(await read())]).length, { timeout: 30_000 }).toBeGreaterThan(0);
     return bot;
   };
   const first = await read();

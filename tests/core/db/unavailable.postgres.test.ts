@@ -97,7 +97,7 @@ describe.skipIf(mode === 'skip')('PostgreSQL unreachable', () => {
       expect(((await down.json()) as { error: { code: string } }).error.code).toBe('DATABASE_UNAVAILABLE');
       expect((await fetch(`${base}/healthz`)).status).toBe(503);
       await relay.start(port);
-      await expect.poll(async () => (await login()).status, { timeout: 20_000, interval: 250 }).toBe(401);
+      await expect.poll(async () => (await login()).status, { timeout: 30_000, interval: 250 }).toBe(401);
     } finally {
       await app?.close();
       await relay.stop();

@@ -43,7 +43,7 @@ describe.runIf(mode !== 'skip')('PostgreSQL event bus', () => {
     const events: BusEvent[] = Array.from({ length: 50 }, (_, i) => ({ type: 'conversation.message', conversationId: `c${i % 3}`, messageId: `m${i}`, direction: 'outbound' }));
     events.push({ type: 'handoff.created', handoffId: 'h1', conversationId: 'c1', priority: 3 });
     for (const e of events) a.bus.publish(e);
-    await expect.poll(() => b.seen.length, { timeout: 10_000 }).toBe(events.length);
+    await expect.poll(() => b.seen.length, { timeout: 30_000 }).toBe(events.length);
     expect(b.seen).toEqual(events);
     // Subscribers can tell events from other instances (metrics count only their own).
     expect(b.remote.every(Boolean)).toBe(true);
@@ -52,7 +52,7 @@ describe.runIf(mode !== 'skip')('PostgreSQL event bus', () => {
     // The publisher's own listeners got each event once (locally), not again from PostgreSQL.
     await b.bus.flushed();
     b.bus.publish({ type: 'sla.breached', handoffId: 'h1', conversationId: 'c1' });
-    await expect.poll(() => a.seen.at(-1)?.type, { timeout: 10_000 }).toBe('sla.breached');
+    await expect.poll(() => a.seen.at(-1)?.type, { timeout: 30_000 }).toBe('sla.breached');
     expect(a.seen).toEqual([...events, { type: 'sla.breached', handoffId: 'h1', conversationId: 'c1' }]);
   });
 
@@ -68,11 +68,11 @@ describe.runIf(mode !== 'skip')('PostgreSQL event bus', () => {
     } finally {
       await admin.end();
     }
-    await expect.poll(() => b.seen.some((e) => e.type === 'bus.resync'), { timeout: 15_000 }).toBe(true);
-    await expect.poll(() => a.seen.some((e) => e.type === 'bus.resync'), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => b.seen.some((e) => e.type === 'bus.resync'), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => a.seen.some((e) => e.type === 'bus.resync'), { timeout: 30_000 }).toBe(true);
     expect(b.bus.reconnects).toBeGreaterThanOrEqual(1);
     a.bus.publish({ type: 'handoff.updated', handoffId: 'h2', conversationId: 'c2' });
-    await expect.poll(() => b.seen.some((e) => e.type === 'handoff.updated'), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => b.seen.some((e) => e.type === 'handoff.updated'), { timeout: 30_000 }).toBe(true);
   });
 
   it('ignores notifications that are not events, and text it was never meant to carry', async () => {
@@ -87,7 +87,7 @@ describe.runIf(mode !== 'skip')('PostgreSQL event bus', () => {
     } finally {
       await raw.end();
     }
-    await expect.poll(() => a.seen.length, { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => a.seen.length, { timeout: 30_000 }).toBe(1);
     expect(a.seen).toEqual([{ type: 'conversation.typing', conversationId: 'c9' }]);
   });
 });

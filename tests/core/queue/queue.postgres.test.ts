@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../core/db/client.js';
 import { scanSla } from '../../../core/queue/sla.js';
+import { claimHandoff } from '../../../core/queue/operations.js';
 import { createTestApp, textFrom } from '../../helpers/app.js';
 import { createPostgresTestDatabase, postgresSuiteMode, TEST_DATABASE_URL } from '../../helpers/db.js';
 import { recordingPort } from '../../helpers/ports.js';
@@ -37,6 +38,33 @@ describe.runIf(mode === 'run')('SLA with two instances on one PostgreSQL', () =>
     } finally {
       await b.close();
       await a.close();
+    }
+  });
+});
+
+describe.runIf(mode === 'run')('claims on PostgreSQL (real concurrent transactions; PGlite would serialise them)', () => {
+  it('of many counsellors claiming one chat at once, exactly one wins, every time', async () => {
+    const app = await createTestApp({ database: await createPostgresTestDatabase(), ports: [recordingPort()] });
+    try {
+      const counsellors = await Promise.all(
+        Array.from({ length: 8 }, async (_, i) => (await app.database.prisma.staffUser.create({ data: { email: `claim-${i}@111.vn`, displayName: `C${i}`, role: 'counsellor', passwordHash: 'x' } })).id),
+      );
+      for (let round = 0; round < 5; round++) {
+        await app.runtime.handleTurn(textFrom(`claim-race-${round}`, 'hi'));
+        const turn = await app.runtime.handleTurn(textFrom(`claim-race-${round}`, 'help me'));
+        expect(turn.handoffId).toBeTruthy();
+        const results = await Promise.allSettled(counsellors.map((counsellorId) => claimHandoff(app.queue, { handoffId: turn.handoffId!, counsellorId })));
+        const won = results.flatMap((r, i) => (r.status === 'fulfilled' ? [counsellors[i]!] : []));
+        expect(won).toHaveLength(1);
+        for (const r of results) if (r.status === 'rejected') expect((r.reason as { code?: string }).code).toBe('HANDOFF_TAKEN');
+        const row = await app.database.prisma.handoff.findUniqueOrThrow({ where: { id: turn.handoffId! } });
+        expect(row).toMatchObject({ state: 'claimed', counsellorId: won[0] });
+        // The person is told once that a counsellor took the chat.
+        const told = (await app.database.prisma.message.findMany({ where: { conversationId: turn.conversationId, direction: 'outbound', author: 'system' } })).length;
+        expect(told).toBe(1);
+      }
+    } finally {
+      await app.close();
     }
   });
 });

@@ -78,6 +78,8 @@ export function queueSuite(makeDatabase: () => Promise<Database>): void {
     expect(queue[0]!.matches[0]!.term?.toLowerCase()).toContain('cứu');
   });
 
+  // On PGlite (one connection) the two claims are serialised: only the PostgreSQL run of this suite
+  // proves atomicity (and queue.postgres.test.ts races many counsellors).
   it('lets exactly one of two concurrent claims win, every time', async () => {
     const [alice, bob] = [await staff('alice@111.vn'), await staff('bob@111.vn')];
     for (let round = 0; round < 8; round++) {

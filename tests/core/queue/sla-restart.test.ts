@@ -33,7 +33,7 @@ it('sends the SLA update exactly once across restarts, from the scheduler loop',
   const second = await createTestApp({ database: await openDatabase({ kind: 'pglite', dataDir }), secretDir: dataDir, ports: [port], env, clock: () => new Date(start + 120_000) });
   try {
     await second.listen();
-    await expect.poll(() => port.sent.filter((s) => /113/.test(s.message.text) && s.message.author === 'system').length, { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => port.sent.filter((s) => /113/.test(s.message.text) && s.message.author === 'system').length, { timeout: 30_000 }).toBe(1);
     const handoff = await second.database.prisma.handoff.findUniqueOrThrow({ where: { id: turn.handoffId! } });
     expect(handoff.slaNotifiedAt?.getTime()).toBe(start + 120_000);
     expect(handoff.state).toBe('waiting');

@@ -4,7 +4,7 @@
  * cancels), position updates at most once a minute, the SLA fallback, and what they started kept.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { claimHandoff } from '../../../core/queue/operations.js';
+import { claimHandoff, listQueue } from '../../../core/queue/operations.js';
 import { scanPositions, scanSla } from '../../../core/queue/sla.js';
 import { allNumbers } from '../../../core/safety/numbers.js';
 import { whereaboutsFromText } from '../../../core/safety/whereabouts.js';
@@ -199,12 +199,20 @@ describe('waiting for a counsellor', () => {
     expect((last.payload as { choices?: unknown[] }).choices?.length).toBeGreaterThan(0);
   });
 
-  it('a later emergency while queued raises the priority and gets the guidance once', async () => {
+  it('a later emergency while queued raises the priority, moves the chat to the front of the queue and gets the guidance once', async () => {
+    // Someone else asked first, at the same priority: ahead in the queue.
+    const earlier = await vi('raise-earlier');
+    await earlier.choose('counsellor');
+    clockMs += 1000;
     const u = await vi('raise');
     await u.choose('counsellor');
     expect((await handoffOf(u.conversationId!)).priority).toBe(1);
+    const order = async () => (await listQueue(app.queue)).map((q) => q.conversationId);
+    expect(await order()).toEqual([earlier.conversationId, u.conversationId]);
+    clockMs += 1000;
     const urgent = await u.text('họ đang đến, cứu em');
     expect((await handoffOf(u.conversationId!)).priority).toBe(3);
+    expect(await order()).toEqual([u.conversationId, earlier.conversationId]);
     expect(urgent.texts[0]).toMatch(/Mình rất lo/);
     const again = await u.text('cứu em với');
     expect(again.texts.join('\n')).not.toMatch(/Mình rất lo/);

@@ -31,19 +31,26 @@ it('a pending message survives a restart and is sent once', async () => {
   const secondPort = recordingPort('test');
   const second = await createTestApp({ database: await openDatabase({ kind: 'pglite', dataDir }), secretDir: dataDir, ports: [secondPort] });
   try {
+    // The same secret after a restart (no APP_SECRET set: the one generated into the data directory is read back).
+    expect(second.keys.pseudonymKey.equals(first.keys.pseudonymKey), 'the app secret was read back, not regenerated').toBe(true);
     second.outbox.start();
-    await expect.poll(() => secondPort.sent.length, { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => secondPort.sent.length, { timeout: 30_000 }).toBe(1);
+    // Provably idle, not "after a while": nothing pending in the outbox, and one more full pass sends nothing.
+    await expect.poll(() => second.database.prisma.message.count({ where: { direction: 'outbound', status: 'pending' } }), { timeout: 30_000 }).toBe(0);
     await second.outbox.sweep();
-    await new Promise((r) => setTimeout(r, 200));
     expect(secondPort.sent).toHaveLength(1);
     expect(secondPort.sent[0]!.target.conversationId).toBe(turn.conversationId);
-    // The same secret after a restart: pseudonyms still find the person, sealed text still opens.
-    expect(second.keys.pseudonymKey.equals(first.keys.pseudonymKey)).toBe(true);
+    // Sealed text still opens.
     expect(secondPort.sent[0]!.message.text.length).toBeGreaterThan(0);
     expect(secondPort.sent[0]!.message.text.startsWith('enc:')).toBe(false);
     const row = await second.database.prisma.message.findUniqueOrThrow({ where: { id: turn.outboundIds[0]! } });
     expect(row.status).toBe('sent');
     expect(row.attempts).toBe(1);
+    // The person writes again after the restart: found by the pseudonym, in the same conversation, whose earlier text still opens.
+    const again = await second.runtime.handleTurn(textFrom('restart-user', 'menu'));
+    expect(again.conversationId).toBe(turn.conversationId);
+    const inbound = await second.database.prisma.message.findMany({ where: { conversationId: turn.conversationId, direction: 'inbound' }, orderBy: { seq: 'asc' } });
+    expect(inbound.map((m) => m.text)).toEqual(['hello', 'menu']);
   } finally {
     await second.close();
   }

@@ -67,6 +67,7 @@ export function runtimeSuite(makeDatabase: () => Promise<Database>): void {
       expect(conversation.status).toBe('queued');
     });
 
+    // On PGlite the turns are serialised by its single connection; the PostgreSQL run is the real race.
     it('applies two concurrent turns of one person in order, losing neither', async () => {
       await app.runtime.handleTurn(textFrom('u3', 'hi'));
       const [a, b] = await Promise.all([
