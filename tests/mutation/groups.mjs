@@ -50,7 +50,7 @@ export const groups = {
     tests: ['tests/console/auth/*.test.ts'],
   },
   channels: {
-    mutate: ['bots/*/index.ts', 'bots/*/translate.ts', 'bots/directline/tokens.ts', '!bots/terminal/**'],
+    mutate: ['bots/*/index.ts', 'bots/*/translate.ts', 'bots/directline/tokens.ts', '!bots/terminal/**', '!bots/directline/index.ts'],
     // Focused tests (pure translation; each route on a bare server). The integration files boot the
     // whole app (a migrated PGlite: ~40 s on a loaded machine) in every mutant's run: with them the
     // initial run timed out.
@@ -62,6 +62,12 @@ export const groups = {
       'tests/bots/zalo-route.test.ts',
       'tests/bots/botframework-route.test.ts',
     ],
+  },
+  directline: {
+    // The Direct Line routes (tokens, conversations, activities, the socket) run on the real app:
+    // its own group, so its cost (an app per test file run) stays apart from the other channels.
+    mutate: ['bots/directline/index.ts'],
+    tests: ['tests/bots/directline.test.ts'],
   },
 };
 
