@@ -9,8 +9,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import pRetry from 'p-retry';
 import { openDatabase, type Database } from '../../core/db/client.js';
 import { pgliteAdapter } from '../../core/db/pglite.js';
+import { onServer, TEST_DATABASE_URL, uniqueDatabaseName, withDatabase } from './postgres-server.js';
 
 const MIGRATIONS = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
 
@@ -55,51 +57,26 @@ export async function createCachedTestDatabase(): Promise<Database> {
  * PGlite above. For test files that mutation testing re-runs for every mutant.
  */
 export async function createFastTestDatabase(): Promise<Database> {
-  const url = process.env.TEST_DATABASE_URL;
+  const url = TEST_DATABASE_URL;
   if (!url) return createCachedTestDatabase();
-  const pg = (await import('pg')).default;
-  const admin = async <T>(fn: (client: InstanceType<typeof pg.Client>) => Promise<T>): Promise<T> => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      return await fn(client);
-    } finally {
-      await client.end();
-    }
-  };
   const template = `hotline_tpl_${path.basename(templateFile(), '.tar').slice(-16)}`;
-  const exists = await admin(async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [template])).rowCount === 1);
+  const exists = await onServer(url, async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [template])).rowCount === 1);
   if (!exists) {
-    const building = `hotline_tplb_${randomSuffix()}`;
-    await admin((c) => c.query(`CREATE DATABASE ${building}`));
+    const building = uniqueDatabaseName('hotline_tplb');
+    await onServer(url, (c) => c.query(`CREATE DATABASE ${building}`));
     const migrated = await openDatabase({ kind: 'postgres', url: withDatabase(url, building) });
     await migrated.close();
-    await admin((c) => c.query(`ALTER DATABASE ${building} RENAME TO ${template}`)).catch(() => admin((c) => c.query(`DROP DATABASE IF EXISTS ${building}`)));
+    await onServer(url, (c) => c.query(`ALTER DATABASE ${building} RENAME TO ${template}`)).catch(() => onServer(url, (c) => c.query(`DROP DATABASE IF EXISTS ${building}`)));
   }
-  const name = `hotline_test_${randomSuffix()}`;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
-      break;
-    } catch (err) {
-      // Another process copying the template at the same moment: try again shortly.
-      if (attempt >= 20) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 400));
-    }
-  }
+  const name = uniqueDatabaseName('hotline_test');
+  // Another process copying the template at the same moment makes CREATE ... TEMPLATE fail: retry.
+  await pRetry(() => onServer(url, (c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${template}`)), { retries: 20, minTimeout: 100, maxTimeout: 500, randomize: true });
   const database = await openDatabase({ kind: 'postgres', url: withDatabase(url, name) }, { migrate: false });
   return {
     ...database,
     async close() {
       await database.close();
-      await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await onServer(url, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },
   };
-}
-
-const randomSuffix = () => createHash('sha256').update(`${process.pid}:${Date.now()}:${Math.random()}`).digest('hex').slice(0, 12);
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
 }

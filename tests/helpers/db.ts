@@ -1,9 +1,9 @@
 /** Real databases for tests: a fresh in-memory PGlite per call, or a fresh database on TEST_DATABASE_URL. */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { inject } from 'vitest';
 import { openDatabase, type Database } from '../../core/db/client.js';
 import { createCachedTestDatabase } from './cached-db.js';
+import { onServer, postgresSuiteSkipped, TEST_DATABASE_URL, uniqueDatabaseName, withDatabase } from './postgres-server.js';
+
+export { TEST_DATABASE_URL } from './postgres-server.js';
 
 /**
  * A fresh, migrated, in-memory PGlite. It is loaded from a migrated template kept on disk, keyed
@@ -14,33 +14,18 @@ export function createTestDatabase(): Promise<Database> {
   return createCachedTestDatabase();
 }
 
-/**
- * The PostgreSQL server of the suite: TEST_DATABASE_URL as given, or the local server the global
- * set-up (tests/helpers/global-setup.ts) found answering; `off` means none (the suite is skipped).
- */
-const configured = process.env.TEST_DATABASE_URL || inject('testDatabaseUrl') || undefined;
-const skipped = configured === 'off';
-export const TEST_DATABASE_URL = skipped ? undefined : configured;
-
 /** Creates a uniquely named database on the TEST_DATABASE_URL server, migrates it, and drops it on close. */
 export async function createPostgresTestDatabase(): Promise<Database> {
-  if (!TEST_DATABASE_URL) throw new Error('TEST_DATABASE_URL is not set');
-  const name = `hotline_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ kind: 'postgres', url: url.toString() });
+  const url = TEST_DATABASE_URL;
+  if (!url) throw new Error('TEST_DATABASE_URL is not set');
+  const name = uniqueDatabaseName('hotline_test');
+  await onServer(url, (c) => c.query(`CREATE DATABASE ${name}`));
+  const database = await openDatabase({ kind: 'postgres', url: withDatabase(url, name) });
   return {
     ...database,
     async close() {
       await database.close();
-      const dropper = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await dropper.connect();
-      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await dropper.end();
+      await onServer(url, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },
   };
 }
@@ -48,6 +33,6 @@ export async function createPostgresTestDatabase(): Promise<Database> {
 /** In CI the PostgreSQL suite must run: a missing TEST_DATABASE_URL is a failure there, not a skip (TEST_DATABASE_URL=off skips it anywhere). */
 export function postgresSuiteMode(): 'run' | 'skip' | 'fail' {
   if (TEST_DATABASE_URL) return 'run';
-  if (skipped) return 'skip';
+  if (postgresSuiteSkipped) return 'skip';
   return process.env.CI ? 'fail' : 'skip';
 }
