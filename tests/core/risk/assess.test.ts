@@ -3,8 +3,8 @@
  * small lexicon written here (so each rule is seen alone, whatever the shipped lexicons say), then on
  * the shipped lexicons for what people actually type.
  */
-import { describe, expect, it } from 'vitest';
-import { createDetector, rulesDetector, TOKEN_WINDOW } from '../../../core/risk/assess.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createDetector, rulesDetector, TOKEN_WINDOW, type RulesDetector } from '../../../core/risk/assess.js';
 import { compileLexicon, LexiconError, lexiconSchema, loadLexicon, type LexiconFile } from '../../../core/risk/lexicon.js';
 
 const modifiers = (over: Partial<LexiconFile['modifiers']> = {}): LexiconFile['modifiers'] => ({
@@ -49,7 +49,13 @@ const file = (over: Partial<LexiconFile> = {}): LexiconFile => ({
 });
 
 const detector = (f = file()) => createDetector([compileLexicon('xx', lexiconSchema.parse(f))]);
-const d = detector();
+// Compiled before each test, not once at import: the compiler then runs inside every test, so a
+// broken compiler is caught by the behaviour tests below (and mutation testing's per-test coverage
+// sees them use it; code run only while a file loads is not run against the tests).
+let d: RulesDetector;
+beforeEach(() => {
+  d = detector();
+});
 const level = (text: string) => d.assess(text).level;
 
 describe('rules on a small lexicon', () => {
@@ -291,7 +297,32 @@ describe('lexicon compiler', () => {
     expect(sold.classes).toEqual([c.classNames.indexOf('sell')]);
     expect(sold.words).toEqual(['border']);
     expect(c.age.test('12 years')).toBe(true);
+    expect(c.age.test('20 years')).toBe(false);
     expect(c.joke.test('HAHA')).toBe(true);
+    expect(c.joke.test('nothing funny')).toBe(false);
+  });
+
+  it('puts the longest phrase first for a first word, so the longer one is matched', () => {
+    const c = compileLexicon('xx', lexiconSchema.parse(file({ classes: { ...file().classes, lock: ['shut', 'shut in for good', 'locked'] } })));
+    expect(c.phrasesByFirstWord.get('shut')!.map((p) => p.words.length)).toEqual([4, 1]);
+    expect(c.trie.next.get('shut')!.ends.map((p) => p.words.length)).toEqual([1]);
+    expect(c.trie.next.get('shut')!.next.get('in')!.next.get('for')!.next.get('good')!.ends.map((p) => p.words.length)).toEqual([4]);
+  });
+
+  it('lexicon errors carry the stable code and say what is allowed', () => {
+    const caught = (() => {
+      try {
+        bad({ families: family({ raise: { sometimes: 'emergency' } }) })();
+      } catch (e) {
+        return e as LexiconError;
+      }
+      return undefined;
+    })();
+    expect(caught).toBeInstanceOf(LexiconError);
+    expect(caught!.code).toBe('RISK_LEXICON_INVALID');
+    expect(caught!.message).toBe(
+      'xx confinement.x: raise.sometimes is neither a context (now, minor, foreign, force, thirdParty), a category nor a {class}',
+    );
   });
 
   it('no age or joke expressions: nothing matches them', () => {
