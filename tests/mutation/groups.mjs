@@ -29,6 +29,8 @@ export const groups = {
       // One app on one PGlite for the file (beforeAll): the suites that open an app per test
       // (runtime.pglite, risk-memory) would make a run take hours.
       'tests/core/runtime/handle-turn.test.ts',
+      // The queue branches and the counsellor operations' exact answers, with a scripted detector.
+      'tests/core/runtime/handle-turn.queue.test.ts',
     ],
   },
   reports: {
