@@ -11,6 +11,7 @@ import { channelModules } from '../../bots/index.js';
 import { verifyTokenClaims } from '../../bots/directline/tokens.js';
 import { claimHandoff } from '../../core/queue/operations.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { directLineCall } from '../helpers/directline-client.js';
 
 interface Activity {
   id: string;
@@ -35,14 +36,7 @@ describe('Direct Line behind a public address', () => {
     if (!closed) await app?.close();
   });
 
-  const call = async (method: string, path: string, token?: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
+  const call = (method: string, path: string, token?: string, body?: unknown) => directLineCall(base, method, path, token, body);
   const generate = async () => (await call('POST', '/v3/directline/tokens/generate')).body.token as string;
   const post = (id: string, token: string, activity: Record<string, unknown>) => call('POST', `/v3/directline/conversations/${id}/activities`, token, activity);
   /** A raw socket on the local server (the public address is not reachable here), collecting activity sets. */

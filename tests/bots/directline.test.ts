@@ -8,6 +8,7 @@ import { channelModules } from '../../bots/index.js';
 import { issueToken } from '../../bots/directline/tokens.js';
 import { claimHandoff } from '../../core/queue/operations.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { directLineCall } from '../helpers/directline-client.js';
 
 interface Activity {
   id: string;
@@ -33,14 +34,7 @@ describe('Direct Line 3.0', () => {
     await app.close();
   });
 
-  const call = async (method: string, path: string, token?: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
+  const call = (method: string, path: string, token?: string, body?: unknown) => directLineCall(base, method, path, token, body);
   const start = async () => {
     const generated = await call('POST', '/v3/directline/tokens/generate');
     const token = generated.body.token as string;

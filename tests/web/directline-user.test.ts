@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelModules } from '../../bots/index.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { directLineCall } from '../helpers/directline-client.js';
 
 interface Activity {
   id: string;
@@ -31,14 +32,7 @@ afterAll(async () => {
   await app.close();
 });
 
-const call = async (method: string, path: string, token?: string, body?: unknown) => {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-};
+const call = (method: string, path: string, token?: string, body?: unknown) => directLineCall(base, method, path, token, body);
 
 /** One web chat visitor: starts in `lang` and talks; each step returns the bot's new activities. */
 async function visitor(lang: 'vi' | 'en') {
