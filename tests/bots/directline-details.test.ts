@@ -11,6 +11,7 @@ import { channelModules } from '../../bots/index.js';
 import { verifyTokenClaims } from '../../bots/directline/tokens.js';
 import { claimHandoff } from '../../core/queue/operations.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { createTestDatabase } from '../helpers/db.js';
 import { directLineCall } from '../helpers/directline-client.js';
 
 interface Activity {
@@ -192,5 +193,50 @@ describe('Direct Line details', () => {
     const ws = new WebSocket(url.toString());
     const closed = await new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
     expect(closed).toEqual({ code: 4403, reason: 'forbidden' });
+  });
+});
+
+describe('Direct Line across two instances on one database', () => {
+  // Two apps share one embedded database and one APP_SECRET, each with its own in-process bus: what
+  // one instance writes reaches the other's sockets only through the bus, or a resync after it was away.
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let one: TestApp;
+  let two: TestApp;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const shared = { ...database, close: async () => {} };
+    const env = { APP_SECRET: 'directline-two-instances-secret-0123456789' };
+    one = await createTestApp({ channelModules, database: shared, env });
+    two = await createTestApp({ channelModules, database: shared, env });
+  }, 120_000);
+  afterAll(async () => {
+    await one?.close();
+    await two?.close();
+    await database?.close();
+  });
+
+  it('a socket re-reads from its watermark when the bus resyncs, and gets what the other instance wrote meanwhile', async () => {
+    const base = await one.listen();
+    const call = (method: string, path: string, token?: string, body?: unknown) => directLineCall(base, method, path, token, body);
+    const generated = (await call('POST', '/v3/directline/tokens/generate')).body.token as string;
+    const started = await call('POST', '/v3/directline/conversations', generated, { locale: 'vi' });
+    const id = started.body.conversationId as string;
+    const token = started.body.token as string;
+    await call('POST', `/v3/directline/conversations/${id}/activities`, token, { type: 'message', text: 'xin chào', channelData: { clientActivityID: 'one-1' } });
+    const ws = new WebSocket(started.body.streamUrl as string);
+    const sets: ActivitySet[] = [];
+    ws.on('message', (data) => sets.push(JSON.parse(String(data)) as ActivitySet));
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    const all = () => sets.flatMap((x) => x.activities);
+    await expect.poll(() => all().some((a) => a.text === 'xin chào'), { timeout: 30_000 }).toBe(true);
+
+    // The other instance serves the same person (its own bus: nothing reaches this one's sockets)...
+    await two.runtime.handleTurn({ channel: 'webchat', externalUserId: id, externalChatId: id, externalMessageId: 'other-instance-1', kind: 'text', payload: { text: 'menu' } });
+    await expect.poll(() => database.prisma.message.count({ where: { direction: 'outbound', status: 'pending' } }), { timeout: 30_000 }).toBe(0);
+    // ...and this instance's bus comes back from an outage: every socket re-reads from its watermark.
+    one.bus.publish({ type: 'bus.resync' });
+    await expect.poll(() => all().some((a) => a.from.role === 'user' && a.text === 'menu'), { timeout: 30_000 }).toBe(true);
+    expect(new Set(all().map((a) => a.id)).size).toBe(all().length); // nothing sent twice
+    ws.close();
   });
 });
