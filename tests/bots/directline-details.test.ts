@@ -79,22 +79,37 @@ describe('Direct Line details', () => {
     return JSON.stringify(rows.map((m) => [m.text, m.payload])).includes(code);
   };
 
-  it('names who speaks: the bot and the queue as 111, the counsellor by the Vietnamese title', async () => {
-    const { conversationId, token } = await startIn('vi');
-    await postText(conversationId, token, 'cho mình nói chuyện với tư vấn viên', 'n-1');
-    const conversation = await app.database.prisma.conversation.findFirstOrThrow({ where: { externalChatId: conversationId } });
+  /** A counsellor takes the web chat `id` over (claims its handoff); `reply` writes as them. */
+  const takeOver = async (id: string, email: string) => {
+    const conversation = await app.database.prisma.conversation.findFirstOrThrow({ where: { externalChatId: id, channel: 'webchat' } });
     const handoff = await app.database.prisma.handoff.findFirstOrThrow({ where: { conversationId: conversation.id } });
-    const staff = await app.database.prisma.staffUser.create({ data: { email: 'dl-names@111.vn', displayName: 'DLN', role: 'counsellor', passwordHash: 'x' } });
+    const staff = await app.database.prisma.staffUser.create({ data: { email, displayName: email.split('@')[0]!, role: 'counsellor', passwordHash: 'x' } });
     await claimHandoff(app.queue, { handoffId: handoff.id, counsellorId: staff.id });
-    await app.runtime.sendCounsellorReply({ conversationId: conversation.id, counsellorId: staff.id, text: 'Chào bạn, mình nghe đây.' });
+    return { reply: (text: string) => app.runtime.sendCounsellorReply({ conversationId: conversation.id, counsellorId: staff.id, text }) };
+  };
+
+  it('names who speaks: the bot and the queue as 111, the counsellor by the Vietnamese title', async () => {
+    const { conversationId, token, streamUrl } = await startIn('vi');
+    await postText(conversationId, token, 'cho mình nói chuyện với tư vấn viên', 'n-1');
+    const counsellor = await takeOver(conversationId, 'dl-names@111.vn');
+    await counsellor.reply('Chào bạn, mình nghe đây.');
+    // A conversation in English written later does not change how this one names its counsellor.
+    const later = await startIn('en');
+    await postText(later.conversationId, later.token, 'hello', 'n-en');
     const all = (await activities(conversationId, token)).activities;
     const fromBot = all.filter((a) => a.from.role === 'bot');
-    const counsellor = fromBot.filter((a) => a.from.id === 'counsellor');
-    expect(counsellor.map((a) => [a.text, a.from])).toEqual([['Chào bạn, mình nghe đây.', { id: 'counsellor', name: 'Tư vấn viên 111', role: 'bot' }]]);
+    expect(fromBot.filter((a) => a.from.id === 'counsellor').map((a) => [a.text, a.from])).toEqual([['Chào bạn, mình nghe đây.', { id: 'counsellor', name: 'Tư vấn viên 111', role: 'bot' }]]);
     // The welcome, the answers and the queue's own notices ("you are number 1") are all signed 111.
     const hotline = fromBot.filter((a) => a.from.id !== 'counsellor');
     expect(hotline.some((a) => /vị trí số 1/.test(a.text ?? ''))).toBe(true);
     expect(new Set(hotline.map((a) => JSON.stringify(a.from)))).toEqual(new Set([JSON.stringify({ id: 'hotline-111', name: '111', role: 'bot' })]));
+
+    // While the counsellor holds the chat the bot stays quiet: what the person writes is still echoed on their stream at once.
+    const stream = await openStream(streamUrl);
+    await expect.poll(() => stream.all().some((a) => a.text === 'Chào bạn, mình nghe đây.'), { timeout: 30_000 }).toBe(true);
+    await postText(conversationId, token, 'bạn ơi, mình ở đây', 'n-2');
+    await expect.poll(() => stream.all().some((a) => a.from.role === 'user' && a.text === 'bạn ơi, mình ở đây'), { timeout: 30_000 }).toBe(true);
+    stream.ws.close();
   });
 
   it('acknowledges activities it does not act on (typing, an empty message) and stores nothing for them', async () => {
@@ -109,7 +124,16 @@ describe('Direct Line details', () => {
   it('takes the language from the posted activity when the token has none', async () => {
     const { conversationId, token } = await start();
     await call('POST', `/v3/directline/conversations/${conversationId}/activities`, token, { type: 'message', text: 'hello', locale: 'en', channelData: { clientActivityID: 'loc-1' } });
-    expect((await app.database.prisma.conversation.findFirstOrThrow({ where: { externalChatId: conversationId } })).locale).toBe('en');
+    const stored = await app.database.prisma.conversation.findFirstOrThrow({ where: { externalChatId: conversationId } });
+    expect(stored.locale).toBe('en');
+    // The stored language names the counsellor, though the token (and so the page) carries none.
+    await call('POST', `/v3/directline/conversations/${conversationId}/activities`, token, { type: 'message', value: { choiceId: 'counsellor' }, channelData: { clientActivityID: 'loc-2' } });
+    await (await takeOver(conversationId, 'dl-locale@111.vn')).reply('Hi, I am here.');
+    const read = (await activities(conversationId, token)).activities.find((a) => a.text === 'Hi, I am here.');
+    expect(read?.from).toEqual({ id: 'counsellor', name: '111 counsellor', role: 'bot' });
+    // With no stream open there is nobody to wake, and every reply still counts as delivered (nothing failed, nothing left).
+    const outbound = () => app.database.prisma.message.groupBy({ by: ['status'], where: { conversationId: stored.id, direction: 'outbound' }, _count: true });
+    await expect.poll(async () => (await outbound()).map((g) => g.status), { timeout: 30_000 }).toEqual(['sent']);
   });
 
   it('keeps a page language of up to 35 characters in the token, and ignores one that is not text', async () => {
@@ -137,9 +161,12 @@ describe('Direct Line details', () => {
     // Every set sent carries something new (a wake-up with nothing new sends nothing), in order.
     expect(two.sets.every((s) => s.activities.length > 0)).toBe(true);
 
-    // Typing: one activity of the conversation, with the watermark the socket already has.
+    // Typing: one activity of the conversation, with the watermark the socket already has; typing in
+    // another channel's conversation that happens to have the same chat id shows nothing here.
     const watermark = two.sets.at(-1)!.watermark;
-    const stored = await app.database.prisma.conversation.findFirstOrThrow({ where: { externalChatId: id } });
+    const lookalike = await app.runtime.handleTurn({ channel: 'test', externalUserId: `lookalike-${id}`, externalChatId: id, externalMessageId: 'look-1', kind: 'text', payload: { text: 'hi' } });
+    app.bus.publish({ type: 'conversation.typing', conversationId: lookalike.conversationId });
+    const stored = await app.database.prisma.conversation.findFirstOrThrow({ where: { externalChatId: id, channel: 'webchat' } });
     app.bus.publish({ type: 'conversation.typing', conversationId: stored.id });
     const isTyping = (s: ActivitySet) => s.activities[0]?.type === 'typing';
     await expect.poll(() => two.sets.some(isTyping), { timeout: 30_000 }).toBe(true);
@@ -151,6 +178,9 @@ describe('Direct Line details', () => {
     expect(typing.activities[0]).toMatchObject({ channelId: 'directline', conversation: { id }, from: { id: 'counsellor', role: 'bot' } });
     expect(typing.activities[0]!.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(Math.abs(Date.parse(typing.activities[0]!.timestamp) - Date.now())).toBeLessThan(10 * 60_000);
+    await postText(id, token, 'after typing', 'two-3');
+    await expect.poll(() => two.all().some((a) => a.text === 'after typing'), { timeout: 30_000 }).toBe(true);
+    expect(two.sets.filter(isTyping)).toHaveLength(1);
     two.ws.close();
   });
 
