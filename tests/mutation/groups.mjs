@@ -69,7 +69,7 @@ export const groups = {
     // The Direct Line routes (tokens, conversations, activities, the socket) run on the real app:
     // its own group, so its cost (an app per test file run) stays apart from the other channels.
     mutate: ['bots/directline/index.ts'],
-    tests: ['tests/bots/directline.test.ts', 'tests/bots/directline-more.test.ts', 'tests/bots/directline-details.test.ts'],
+    tests: ['tests/bots/directline.test.ts', 'tests/bots/directline-more.test.ts', 'tests/bots/directline-details.test.ts', 'tests/bots/directline-scope.test.ts'],
   },
 };
 
