@@ -7,6 +7,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Stryker } from '@stryker-mutator/core';
+import picomatch from 'picomatch';
 import { groups, folderOf } from './groups.mjs';
 
 const THRESHOLD = 80;
@@ -52,13 +53,27 @@ for (const name of selected) {
   await stryker.runMutationTest();
 }
 
+/** Whether a file (relative path) is in a group's `mutate` patterns (globs, "!" excludes). */
+function mutatedBy(patterns) {
+  const include = picomatch(patterns.filter((p) => !p.startsWith('!')));
+  const exclude = picomatch(patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1)));
+  return (file) => {
+    const f = file.replaceAll('\\', '/');
+    return include(f) && !exclude(f);
+  };
+}
+
 // Score per folder, from every group's latest JSON report.
 const tally = new Map();
 for (const name of Object.keys(groups)) {
   const path = `reports/mutation/${name}.json`;
   if (!existsSync(path)) continue;
   const report = JSON.parse(readFileSync(path, 'utf8'));
+  // Stryker keeps results of files that a group no longer mutates (after its patterns changed): only
+  // the files the group mutates now count, so no file is counted twice or from stale results.
+  const mutated = mutatedBy(groups[name].mutate);
   for (const [file, { mutants }] of Object.entries(report.files)) {
+    if (!mutated(file)) continue;
     const folder = folderOf(file);
     const t = tally.get(folder) ?? { killed: 0, survived: 0, noCoverage: 0, timeout: 0, ignored: 0, errors: 0 };
     for (const m of mutants) {
