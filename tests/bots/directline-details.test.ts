@@ -2,8 +2,8 @@
  * The details of the built-in Direct Line that Web Chat and the person rely on, over real HTTP and
  * raw WebSockets: who each message is signed by, activities acknowledged but not acted on, the page
  * language (from the token or the posted activity, up to 35 characters), several sockets on one
- * conversation, the typing set, the exact refusals, and the secret follow-up code masked in storage
- * once the client has it (sent on the stream, or read past with a watermark).
+ * conversation, the typing set, and the exact refusals. The secret code masked once read, and what
+ * reaches a socket from another instance: tests/bots/directline-scope.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -11,72 +11,24 @@ import { channelModules } from '../../bots/index.js';
 import { verifyTokenClaims } from '../../bots/directline/tokens.js';
 import { claimHandoff } from '../../core/queue/operations.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { createTestDatabase } from '../helpers/db.js';
-import { directLineCall } from '../helpers/directline-client.js';
-
-interface Activity {
-  id: string;
-  type: string;
-  timestamp: string;
-  channelId: string;
-  conversation: { id: string };
-  from: { id: string; name?: string; role: string };
-  text?: string;
-  attachments?: { content: { title: string; text: string } }[];
-}
-interface ActivitySet {
-  activities: Activity[];
-  watermark: string | null;
-}
+import { directLineVisitor, type DlActivitySet as ActivitySet } from '../helpers/directline-visitor.js';
 
 describe('Direct Line details', () => {
   let app: TestApp;
-  let base: string;
+  let dl: ReturnType<typeof directLineVisitor>;
   beforeAll(async () => {
     app = await createTestApp({ channelModules });
-    base = await app.listen();
+    dl = directLineVisitor(app, await app.listen());
   }, 120_000);
   afterAll(async () => {
     await app?.close();
   });
 
-  const call = (method: string, path: string, token?: string, body?: unknown) => directLineCall(base, method, path, token, body);
-  const activities = async (id: string, token: string, watermark?: string | null) =>
-    (await call('GET', `/v3/directline/conversations/${id}/activities${watermark ? `?watermark=${watermark}` : ''}`, token)).body as unknown as ActivitySet;
   /** A conversation started from a page with no language set (the token carries none). */
   const start = async () => {
-    const token = (await call('POST', '/v3/directline/tokens/generate')).body.token as string;
-    const started = await call('POST', '/v3/directline/conversations', token);
+    const token = (await dl.call('POST', '/v3/directline/tokens/generate')).body.token as string;
+    const started = await dl.call('POST', '/v3/directline/conversations', token);
     return { conversationId: started.body.conversationId as string, token, streamUrl: started.body.streamUrl as string };
-  };
-  /** A conversation started from a page in `locale`: its token carries the language (no language question). */
-  const startIn = async (locale: string) => {
-    const generated = (await call('POST', '/v3/directline/tokens/generate')).body.token as string;
-    const started = await call('POST', '/v3/directline/conversations', generated, { locale });
-    return { conversationId: started.body.conversationId as string, token: started.body.token as string, streamUrl: started.body.streamUrl as string };
-  };
-  /** A raw socket on a stream URL, collecting the activity sets it is sent. */
-  const openStream = async (url: string) => {
-    const ws = new WebSocket(url);
-    const sets: ActivitySet[] = [];
-    ws.on('message', (data) => sets.push(JSON.parse(String(data)) as ActivitySet));
-    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-    return { ws, sets, all: () => sets.flatMap((s) => s.activities) };
-  };
-  const postText = (id: string, token: string, text: string, clientActivityID: string) =>
-    call('POST', `/v3/directline/conversations/${id}/activities`, token, { type: 'message', text, channelData: { clientActivityID } });
-  /** The shorter report, typed as a person does (see tests/web/directline-user.test.ts), after each answer `between`. */
-  const typeShortReport = async (id: string, token: string, between: () => Promise<void>) => {
-    for (const [i, text] of ['bao tin', 'lua dao', 'e o cpc', 'campuchia', 'khum', 'Họ hứa việc nhẹ lương cao qua Telegram'].entries()) {
-      expect((await postText(id, token, text, `r-${i}`)).status).toBe(200);
-      await between();
-    }
-  };
-  const secretCodeIn = (all: Activity[]) => all.flatMap((a) => a.attachments ?? []).map((c) => /Mã bí mật: ([2-9A-Z]{4}-[2-9A-Z]{4})/.exec(c.content.text)?.[1]).find(Boolean);
-  /** Whether any stored outbound message of the web chat conversation still holds `code` in clear. */
-  const storedHolds = async (id: string, code: string) => {
-    const rows = await app.database.prisma.message.findMany({ where: { conversation: { channel: 'webchat', externalChatId: id }, direction: 'outbound' } });
-    return JSON.stringify(rows.map((m) => [m.text, m.payload])).includes(code);
   };
 
   /** A counsellor takes the web chat `id` over (claims its handoff); `reply` writes as them. */
@@ -89,14 +41,14 @@ describe('Direct Line details', () => {
   };
 
   it('names who speaks: the bot and the queue as 111, the counsellor by the Vietnamese title', async () => {
-    const { conversationId, token, streamUrl } = await startIn('vi');
-    await postText(conversationId, token, 'cho mình nói chuyện với tư vấn viên', 'n-1');
+    const { conversationId, token, streamUrl } = await dl.startIn('vi');
+    await dl.postText(conversationId, token, 'cho mình nói chuyện với tư vấn viên', 'n-1');
     const counsellor = await takeOver(conversationId, 'dl-names@111.vn');
     await counsellor.reply('Chào bạn, mình nghe đây.');
     // A conversation in English written later does not change how this one names its counsellor.
-    const later = await startIn('en');
-    await postText(later.conversationId, later.token, 'hello', 'n-en');
-    const all = (await activities(conversationId, token)).activities;
+    const later = await dl.startIn('en');
+    await dl.postText(later.conversationId, later.token, 'hello', 'n-en');
+    const all = (await dl.activities(conversationId, token)).activities;
     const fromBot = all.filter((a) => a.from.role === 'bot');
     expect(fromBot.filter((a) => a.from.id === 'counsellor').map((a) => [a.text, a.from])).toEqual([['Chào bạn, mình nghe đây.', { id: 'counsellor', name: 'Tư vấn viên 111', role: 'bot' }]]);
     // The welcome, the answers and the queue's own notices ("you are number 1") are all signed 111.
@@ -105,31 +57,31 @@ describe('Direct Line details', () => {
     expect(new Set(hotline.map((a) => JSON.stringify(a.from)))).toEqual(new Set([JSON.stringify({ id: 'hotline-111', name: '111', role: 'bot' })]));
 
     // While the counsellor holds the chat the bot stays quiet: what the person writes is still echoed on their stream at once.
-    const stream = await openStream(streamUrl);
+    const stream = await dl.openStream(streamUrl);
     await expect.poll(() => stream.all().some((a) => a.text === 'Chào bạn, mình nghe đây.'), { timeout: 30_000 }).toBe(true);
-    await postText(conversationId, token, 'bạn ơi, mình ở đây', 'n-2');
+    await dl.postText(conversationId, token, 'bạn ơi, mình ở đây', 'n-2');
     await expect.poll(() => stream.all().some((a) => a.from.role === 'user' && a.text === 'bạn ơi, mình ở đây'), { timeout: 30_000 }).toBe(true);
     stream.ws.close();
   });
 
   it('acknowledges activities it does not act on (typing, an empty message) and stores nothing for them', async () => {
     const { conversationId, token } = await start();
-    const typing = await call('POST', `/v3/directline/conversations/${conversationId}/activities`, token, { type: 'typing', channelData: { clientActivityID: 'typing-1' } });
+    const typing = await dl.call('POST', `/v3/directline/conversations/${conversationId}/activities`, token, { type: 'typing', channelData: { clientActivityID: 'typing-1' } });
     expect(typing).toEqual({ status: 200, body: { id: 'typing-1' } });
-    expect(await postText(conversationId, token, '   ', 'blank-1')).toEqual({ status: 200, body: { id: 'blank-1' } });
+    expect(await dl.postText(conversationId, token, '   ', 'blank-1')).toEqual({ status: 200, body: { id: 'blank-1' } });
     expect(await app.database.prisma.conversation.count({ where: { externalChatId: conversationId } })).toBe(0);
-    expect((await activities(conversationId, token)).watermark).toBe('w'); // still only the welcome
+    expect((await dl.activities(conversationId, token)).watermark).toBe('w'); // still only the welcome
   });
 
   it('takes the language from the posted activity when the token has none', async () => {
     const { conversationId, token } = await start();
-    await call('POST', `/v3/directline/conversations/${conversationId}/activities`, token, { type: 'message', text: 'hello', locale: 'en', channelData: { clientActivityID: 'loc-1' } });
+    await dl.call('POST', `/v3/directline/conversations/${conversationId}/activities`, token, { type: 'message', text: 'hello', locale: 'en', channelData: { clientActivityID: 'loc-1' } });
     const stored = await app.database.prisma.conversation.findFirstOrThrow({ where: { externalChatId: conversationId } });
     expect(stored.locale).toBe('en');
     // The stored language names the counsellor, though the token (and so the page) carries none.
-    await call('POST', `/v3/directline/conversations/${conversationId}/activities`, token, { type: 'message', value: { choiceId: 'counsellor' }, channelData: { clientActivityID: 'loc-2' } });
+    await dl.call('POST', `/v3/directline/conversations/${conversationId}/activities`, token, { type: 'message', value: { choiceId: 'counsellor' }, channelData: { clientActivityID: 'loc-2' } });
     await (await takeOver(conversationId, 'dl-locale@111.vn')).reply('Hi, I am here.');
-    const read = (await activities(conversationId, token)).activities.find((a) => a.text === 'Hi, I am here.');
+    const read = (await dl.activities(conversationId, token)).activities.find((a) => a.text === 'Hi, I am here.');
     expect(read?.from).toEqual({ id: 'counsellor', name: '111 counsellor', role: 'bot' });
     // With no stream open there is nobody to wake, and every reply still counts as delivered (nothing failed, nothing left).
     const outbound = () => app.database.prisma.message.groupBy({ by: ['status'], where: { conversationId: stored.id, direction: 'outbound' }, _count: true });
@@ -137,26 +89,26 @@ describe('Direct Line details', () => {
   });
 
   it('keeps a page language of up to 35 characters in the token, and ignores one that is not text', async () => {
-    const token = (await call('POST', '/v3/directline/tokens/generate')).body.token as string;
+    const token = (await dl.call('POST', '/v3/directline/tokens/generate')).body.token as string;
     const longest = 'en-' + 'x'.repeat(32);
-    const kept = await call('POST', '/v3/directline/conversations', token, { locale: longest });
+    const kept = await dl.call('POST', '/v3/directline/conversations', token, { locale: longest });
     expect(verifyTokenClaims(app.keys.tokenKey, kept.body.token as string, new Date()).locale).toBe(longest);
-    const list = await call('POST', '/v3/directline/conversations', token, { locale: ['en'] });
+    const list = await dl.call('POST', '/v3/directline/conversations', token, { locale: ['en'] });
     expect(verifyTokenClaims(app.keys.tokenKey, list.body.token as string, new Date())).toEqual({ conversationId: kept.body.conversationId });
   });
 
   it('streams to every open socket of a conversation; one closing leaves the other receiving; the welcome in the page language', async () => {
-    const { conversationId: id, token, streamUrl } = await startIn('en');
-    const one = await openStream(streamUrl);
-    const two = await openStream(streamUrl);
+    const { conversationId: id, token, streamUrl } = await dl.startIn('en');
+    const one = await dl.openStream(streamUrl);
+    const two = await dl.openStream(streamUrl);
     for (const s of [one, two]) await expect.poll(() => s.all().some((a) => /How can we help you\?/.test(a.text ?? '')), { timeout: 30_000 }).toBe(true);
 
-    await postText(id, token, 'hello there', 'two-1');
+    await dl.postText(id, token, 'hello there', 'two-1');
     for (const s of [one, two]) await expect.poll(() => s.all().some((a) => a.text === 'hello there'), { timeout: 30_000 }).toBe(true);
     const closed = new Promise((resolve) => one.ws.once('close', resolve));
     one.ws.close();
     await closed;
-    await postText(id, token, 'still me', 'two-2');
+    await dl.postText(id, token, 'still me', 'two-2');
     await expect.poll(() => two.all().some((a) => a.text === 'still me'), { timeout: 30_000 }).toBe(true);
     // Every set sent carries something new (a wake-up with nothing new sends nothing), in order.
     expect(two.sets.every((s) => s.activities.length > 0)).toBe(true);
@@ -178,95 +130,21 @@ describe('Direct Line details', () => {
     expect(typing.activities[0]).toMatchObject({ channelId: 'directline', conversation: { id }, from: { id: 'counsellor', role: 'bot' } });
     expect(typing.activities[0]!.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(Math.abs(Date.parse(typing.activities[0]!.timestamp) - Date.now())).toBeLessThan(10 * 60_000);
-    await postText(id, token, 'after typing', 'two-3');
+    await dl.postText(id, token, 'after typing', 'two-3');
     await expect.poll(() => two.all().some((a) => a.text === 'after typing'), { timeout: 30_000 }).toBe(true);
     expect(two.sets.filter(isTyping)).toHaveLength(1);
     two.ws.close();
   });
 
-  it('masks the stored secret code once the stream has sent it', async () => {
-    const { conversationId, token, streamUrl } = await startIn('vi');
-    const stream = await openStream(streamUrl);
-    await typeShortReport(conversationId, token, async () => {});
-    await expect.poll(() => secretCodeIn(stream.all()), { timeout: 60_000 }).toBeTruthy();
-    const code = secretCodeIn(stream.all())!;
-    await expect.poll(() => storedHolds(conversationId, code), { timeout: 30_000 }).toBe(false);
-    stream.ws.close();
-  });
-
-  it('masks the stored secret code once the client asks from past it, not before', async () => {
-    const { conversationId, token } = await startIn('vi');
-    let watermark: string | null = null;
-    const seen: Activity[] = [];
-    const readNew = async () => {
-      const set = await activities(conversationId, token, watermark);
-      watermark = set.watermark ?? watermark;
-      seen.push(...set.activities);
-    };
-    await readNew();
-    await typeShortReport(conversationId, token, readNew);
-    const code = secretCodeIn(seen);
-    expect(code).toBeTruthy();
-    // Read, but the client has not yet asked from past it: the stored copy still holds it.
-    expect(await storedHolds(conversationId, code!)).toBe(true);
-    await readNew();
-    expect(await storedHolds(conversationId, code!)).toBe(false);
-  });
-
   it('refuses a bad activity and a stream for another conversation, each with its exact reason', async () => {
     const a = await start();
     const b = await start();
-    const bad = await call('POST', `/v3/directline/conversations/${a.conversationId}/activities`, a.token, { text: 'no type' });
+    const bad = await dl.call('POST', `/v3/directline/conversations/${a.conversationId}/activities`, a.token, { text: 'no type' });
     expect(bad).toEqual({ status: 400, body: { error: { code: 'BAD_INPUT', message: 'not a Bot Framework activity' } } });
     const url = new URL(a.streamUrl);
     url.pathname = `/v3/directline/conversations/${b.conversationId}/stream`;
     const ws = new WebSocket(url.toString());
     const closed = await new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
     expect(closed).toEqual({ code: 4403, reason: 'forbidden' });
-  });
-});
-
-describe('Direct Line across two instances on one database', () => {
-  // Two apps share one embedded database and one APP_SECRET, each with its own in-process bus: what
-  // one instance writes reaches the other's sockets only through the bus, or a resync after it was away.
-  let database: Awaited<ReturnType<typeof createTestDatabase>>;
-  let one: TestApp;
-  let two: TestApp;
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    const shared = { ...database, close: async () => {} };
-    const env = { APP_SECRET: 'directline-two-instances-secret-0123456789' };
-    one = await createTestApp({ channelModules, database: shared, env });
-    two = await createTestApp({ channelModules, database: shared, env });
-  }, 120_000);
-  afterAll(async () => {
-    await one?.close();
-    await two?.close();
-    await database?.close();
-  });
-
-  it('a socket re-reads from its watermark when the bus resyncs, and gets what the other instance wrote meanwhile', async () => {
-    const base = await one.listen();
-    const call = (method: string, path: string, token?: string, body?: unknown) => directLineCall(base, method, path, token, body);
-    const generated = (await call('POST', '/v3/directline/tokens/generate')).body.token as string;
-    const started = await call('POST', '/v3/directline/conversations', generated, { locale: 'vi' });
-    const id = started.body.conversationId as string;
-    const token = started.body.token as string;
-    await call('POST', `/v3/directline/conversations/${id}/activities`, token, { type: 'message', text: 'xin chào', channelData: { clientActivityID: 'one-1' } });
-    const ws = new WebSocket(started.body.streamUrl as string);
-    const sets: ActivitySet[] = [];
-    ws.on('message', (data) => sets.push(JSON.parse(String(data)) as ActivitySet));
-    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-    const all = () => sets.flatMap((x) => x.activities);
-    await expect.poll(() => all().some((a) => a.text === 'xin chào'), { timeout: 30_000 }).toBe(true);
-
-    // The other instance serves the same person (its own bus: nothing reaches this one's sockets)...
-    await two.runtime.handleTurn({ channel: 'webchat', externalUserId: id, externalChatId: id, externalMessageId: 'other-instance-1', kind: 'text', payload: { text: 'menu' } });
-    await expect.poll(() => database.prisma.message.count({ where: { direction: 'outbound', status: 'pending' } }), { timeout: 30_000 }).toBe(0);
-    // ...and this instance's bus comes back from an outage: every socket re-reads from its watermark.
-    one.bus.publish({ type: 'bus.resync' });
-    await expect.poll(() => all().some((a) => a.from.role === 'user' && a.text === 'menu'), { timeout: 30_000 }).toBe(true);
-    expect(new Set(all().map((a) => a.id)).size).toBe(all().length); // nothing sent twice
-    ws.close();
   });
 });
